@@ -1,0 +1,489 @@
+import { DomainError, notFound } from '../../common/errors.ts';
+import { newId } from '../../common/ids.ts';
+import type { Actor } from '../../platform/actor.ts';
+import { audit } from '../../platform/audit.ts';
+import type { NodeContext } from '../../platform/context.ts';
+import type { Queryable } from '../../store/db.ts';
+import { generateSigningKey, PublicJwkSchema } from '../parties/keys.ts';
+import { selectPeer, selectPeers } from '../parties/parties.repository.ts';
+import { installSigningKey, pinRotatedPeerKey, type KeyRing } from '../parties/parties.service.ts';
+import {
+  ENVELOPE_TYP,
+  EnvelopeSchema,
+  peekJws,
+  RECEIPT_TYP,
+  ReceiptSchema,
+  signCanonical,
+  verifyCanonical,
+  type Envelope,
+  type Receipt,
+} from './envelope.ts';
+import {
+  deferOutbox,
+  incrementOutSeq,
+  insertInbox,
+  insertOutbox,
+  lockChannelForUpdate,
+  markOutboxDone,
+  selectChannel,
+  selectChannels,
+  selectInboxByEnvelopeId,
+  selectNextAttemptAt,
+  selectPendingBatch,
+  setSuspendedByPeer,
+  setSuspendedByUs,
+  updateChannelInSeq,
+  type OutboxRow,
+} from './exchange.repository.ts';
+
+/** What a module does with one kind of message: on arrival, and when the peer's receipt comes back. */
+export interface MessageHandler {
+  /** Applies a received message inside the inbox transaction; a DomainError rejects the content. */
+  receive(tx: Queryable, envelope: Envelope): Promise<void>;
+  delivered?(tx: Queryable, delivery: { ref: string | null; peer: string; at: string }): Promise<void>;
+  rejected?(tx: Queryable, delivery: { ref: string | null; peer: string; reason: string }): Promise<void>;
+}
+
+export interface ChannelStatus {
+  peer: string;
+  lastOutSeq: number;
+  lastInSeq: number;
+  suspendedByUs: boolean;
+  suspendedByPeer: boolean;
+  suspendedAt: string | null;
+  reason: string | null;
+  pendingOut: number;
+  deliveredOut: number;
+  receivedIn: number;
+  oldestPendingAt: string | null;
+  lastError: string | null;
+}
+
+const CONTROL_SUSPEND = 'channel.suspend';
+const CONTROL_RESUME = 'channel.resume';
+const CONTROL_KEY_ROTATED = 'key.rotated';
+
+/** Content problems: the envelope is authentic and in sequence but its body cannot be applied. */
+const CONTENT_ERRORS = new Set(['validation_failed', 'not_found', 'invalid_state', 'conflict']);
+
+export const backoffDelay = (attempts: number, minMs: number, maxMs: number, random = Math.random()): number => {
+  const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempts, 20));
+  // "Equal jitter": half fixed, half random, so retries from many senders spread out.
+  return ceiling / 2 + (ceiling / 2) * random;
+};
+
+/**
+ * The node's side of every channel: queues signed messages in the transactional outbox, delivers
+ * them in order with retries, and receives the peers' envelopes exactly once.
+ */
+export class Exchange {
+  private readonly handlers = new Map<string, MessageHandler>();
+
+  constructor(
+    readonly ctx: NodeContext,
+    readonly keyring: KeyRing,
+  ) {
+    this.handlers.set(CONTROL_SUSPEND, {
+      receive: async (tx, env) => {
+        const reason =
+          typeof (env.body as { reason?: unknown }).reason === 'string'
+            ? (env.body as { reason: string }).reason
+            : null;
+        await setSuspendedByPeer(tx, env.from, true, reason);
+        await audit(
+          tx,
+          { kind: 'peer', party: env.from },
+          'channel.suspended_by_peer',
+          { type: 'channel', id: env.from },
+          { reason },
+        );
+      },
+    });
+    this.handlers.set(CONTROL_RESUME, {
+      receive: async (tx, env) => {
+        await setSuspendedByPeer(tx, env.from, false, null);
+        await audit(tx, { kind: 'peer', party: env.from }, 'channel.resumed_by_peer', {
+          type: 'channel',
+          id: env.from,
+        });
+      },
+    });
+    this.handlers.set(CONTROL_KEY_ROTATED, {
+      receive: async (tx, env) => {
+        const body = env.body as { kid?: unknown; publicJwk?: unknown };
+        const jwk = PublicJwkSchema.safeParse(body.publicJwk);
+        if (typeof body.kid !== 'string' || !jwk.success)
+          throw new DomainError('validation_failed', 'key announcement malformed');
+        await pinRotatedPeerKey(tx, env.from, body.kid, jwk.data);
+        await audit(
+          tx,
+          { kind: 'peer', party: env.from },
+          'peer.key_rotated',
+          { type: 'peer', id: env.from },
+          { kid: body.kid },
+        );
+      },
+    });
+  }
+
+  /** Registers what happens to messages of `type`; modules call this once at start. */
+  on(type: string, handler: MessageHandler): void {
+    this.handlers.set(type, handler);
+  }
+
+  /** Wakes the delivery worker; call after the transaction that enqueued has committed. */
+  notify(): void {
+    this.ctx.signals.emit('outbox');
+  }
+
+  /**
+   * Signs a message for `to` and queues it in the outbox, inside the caller's transaction: if the
+   * business write rolls back, so does the message. @throws DomainError not_found (no such peer)
+   */
+  async enqueue(
+    tx: Queryable,
+    message: { to: string; type: string; body: unknown; ref?: string | null },
+  ): Promise<{ envelopeId: string; seq: number; contentHash: string }> {
+    const seq = await incrementOutSeq(tx, message.to);
+    if (seq === undefined) throw notFound('peer', message.to);
+    const envelope: Envelope = {
+      v: 1,
+      id: newId(),
+      from: this.keyring.party,
+      to: message.to,
+      seq,
+      type: message.type,
+      sentAt: new Date().toISOString(),
+      body: message.body,
+    };
+    const { jws, contentHash } = await signCanonical(envelope, this.keyring.signingKey(), ENVELOPE_TYP);
+    await insertOutbox(tx, {
+      peer: message.to,
+      seq,
+      envelopeId: envelope.id,
+      type: message.type,
+      ref: message.ref ?? null,
+      jws,
+      contentHash,
+    });
+    return { envelopeId: envelope.id, seq, contentHash };
+  }
+
+  private async signRejection(to: string, error: DomainError, envelope?: { id: string; seq: number }): Promise<string> {
+    const rejection: Receipt = {
+      v: 1,
+      kind: 'rejection',
+      envelopeId: envelope?.id ?? null,
+      from: this.keyring.party,
+      to,
+      seq: envelope?.seq ?? null,
+      contentHash: null,
+      status: 'rejected',
+      reason: `${error.code}: ${error.message}`,
+      at: new Date().toISOString(),
+    };
+    return (await signCanonical(rejection, this.keyring.signingKey(), RECEIPT_TYP)).jws;
+  }
+
+  /** Checks one envelope's signature against the sender's pinned key. @throws DomainError */
+  private async verifyEnvelope(jws: string): Promise<{ envelope: Envelope; contentHash: string }> {
+    const { kid, from } = peekJws(jws);
+    const key = this.keyring.peerKey(from, kid, { allowRetired: false });
+    if (!key) throw new DomainError('envelope_unknown_key', `key ${kid} is not pinned for party ${from}`);
+    const { payload, contentHash } = await verifyCanonical(jws, key, ENVELOPE_TYP);
+    const parsed = EnvelopeSchema.safeParse(payload);
+    if (!parsed.success)
+      throw new DomainError('envelope_invalid', `envelope fields: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    if (parsed.data.from !== from)
+      throw new DomainError('envelope_invalid', 'sender changed between header and payload');
+    if (parsed.data.to !== this.keyring.party) {
+      throw new DomainError(
+        'envelope_invalid',
+        `envelope is addressed to ${parsed.data.to}, this node is ${this.keyring.party}`,
+      );
+    }
+    return { envelope: parsed.data, contentHash };
+  }
+
+  /**
+   * Receives a batch of envelopes from one peer, all or nothing: every signature, key and sequence
+   * is checked, then everything is stored and applied in one transaction, and a signed receipt per
+   * envelope is returned. A redelivered envelope gets its original receipt again.
+   * @throws DomainError envelope_* with a signed rejection in `details.rejection`; nothing is stored
+   */
+  async receive(jwsList: string[]): Promise<string[]> {
+    let sender = '';
+    let current: { id: string; seq: number } | undefined;
+    try {
+      const verified: { jws: string; envelope: Envelope; contentHash: string }[] = [];
+      for (const jws of jwsList) {
+        const item = await this.verifyEnvelope(jws);
+        if (sender && item.envelope.from !== sender)
+          throw new DomainError('envelope_invalid', 'a batch must come from one sender');
+        sender = item.envelope.from;
+        verified.push({ jws, ...item });
+      }
+      return await this.ctx.db.transaction(async (tx) => {
+        const channel = await lockChannelForUpdate(tx, sender);
+        if (!channel) throw new DomainError('envelope_unknown_key', `party ${sender} is not a peer of this node`);
+        if (channel.suspended_by_us) {
+          throw new DomainError(
+            'channel_suspended',
+            `this node has suspended the channel with ${sender}; messages must wait`,
+          );
+        }
+        let lastIn = Number(channel.last_in_seq);
+        const receipts: string[] = [];
+        for (const { jws, envelope, contentHash } of verified) {
+          current = { id: envelope.id, seq: envelope.seq };
+          const previous = await selectInboxByEnvelopeId(tx, envelope.id);
+          if (previous) {
+            if (previous.content_hash !== contentHash || Number(previous.seq) !== envelope.seq) {
+              throw new DomainError(
+                'envelope_replayed',
+                `envelope ${envelope.id} was received before with other content`,
+              );
+            }
+            receipts.push(previous.receipt_jws);
+            continue;
+          }
+          if (envelope.seq <= lastIn) {
+            throw new DomainError('envelope_replayed', `sequence ${envelope.seq} from ${sender} was already used`);
+          }
+          if (envelope.seq !== lastIn + 1) {
+            throw new DomainError(
+              'envelope_out_of_order',
+              `expected sequence ${lastIn + 1} from ${sender}, got ${envelope.seq}`,
+              {
+                expectedSeq: lastIn + 1,
+              },
+            );
+          }
+          const outcome = await this.apply(tx, envelope);
+          const receipt: Receipt = {
+            v: 1,
+            kind: 'receipt',
+            envelopeId: envelope.id,
+            from: this.keyring.party,
+            to: sender,
+            seq: envelope.seq,
+            contentHash,
+            status: outcome.ok ? 'accepted' : 'rejected',
+            ...(outcome.ok ? {} : { reason: outcome.reason }),
+            at: new Date().toISOString(),
+          };
+          const receiptJws = (await signCanonical(receipt, this.keyring.signingKey(), RECEIPT_TYP)).jws;
+          await insertInbox(tx, {
+            sender,
+            seq: envelope.seq,
+            envelopeId: envelope.id,
+            type: envelope.type,
+            jws,
+            contentHash,
+            status: outcome.ok ? 'accepted' : 'rejected',
+            reason: outcome.ok ? null : outcome.reason,
+            receiptJws,
+          });
+          lastIn = envelope.seq;
+          receipts.push(receiptJws);
+        }
+        await updateChannelInSeq(tx, sender, lastIn);
+        return receipts;
+      });
+    } catch (error) {
+      if (error instanceof DomainError && sender) {
+        error.details.rejection = await this.signRejection(sender, error, current);
+      }
+      throw error;
+    }
+  }
+
+  /** Runs the handler under a savepoint, so a content rejection undoes only its own writes. */
+  private async apply(tx: Queryable, envelope: Envelope): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const handler = this.handlers.get(envelope.type);
+    if (!handler) return { ok: false, reason: `unknown message type ${envelope.type}` };
+    await tx.query('SAVEPOINT apply_message');
+    try {
+      await handler.receive(tx, envelope);
+      await tx.query('RELEASE SAVEPOINT apply_message');
+      return { ok: true };
+    } catch (error) {
+      if (!(error instanceof DomainError) || !CONTENT_ERRORS.has(error.code)) throw error;
+      await tx.query('ROLLBACK TO SAVEPOINT apply_message');
+      return { ok: false, reason: `${error.code}: ${error.message}` };
+    }
+  }
+
+  /**
+   * Sends the next batch of pending messages to `peer` and records the receipts; on failure the
+   * head of the queue waits with exponential backoff and jitter. Returns how many were settled.
+   */
+  async deliverBatch(peer: string): Promise<number> {
+    const { db, config } = this.ctx;
+    const channel = await selectChannel(db, peer);
+    const peerRow = await selectPeer(db, peer);
+    if (!channel || !peerRow || channel.suspended_by_peer) return 0;
+    const maxSeq = channel.suspended_by_us ? Number(channel.suspend_seq ?? 0) : null;
+    const batch = await selectPendingBatch(db, peer, config.delivery.batchSize, maxSeq);
+    const head = batch[0];
+    if (!head || new Date(head.next_attempt_at).getTime() > Date.now()) return 0;
+    try {
+      const response = await fetch(new URL('/federation/v1/envelopes', peerRow.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ envelopes: batch.map((row) => row.jws) }),
+        signal: AbortSignal.timeout(config.delivery.requestTimeoutMs),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`${response.status} ${describeProblem(text)}`);
+      const receipts = (JSON.parse(text) as { receipts?: unknown }).receipts;
+      if (!Array.isArray(receipts) || receipts.length !== batch.length)
+        throw new Error('peer answered without one receipt per envelope');
+      const checked: { row: OutboxRow; receipt: Receipt; jws: string }[] = [];
+      for (const [i, row] of batch.entries())
+        checked.push({ row, ...(await this.verifyReceipt(peer, row, receipts[i])) });
+      await db.transaction(async (tx) => {
+        for (const { row, receipt, jws } of checked) {
+          const rejected = receipt.status === 'rejected';
+          await markOutboxDone(tx, row.envelope_id, rejected ? 'rejected' : 'delivered', jws, receipt.reason ?? null);
+          const handler = this.handlers.get(row.type);
+          if (rejected) await handler?.rejected?.(tx, { ref: row.ref, peer, reason: receipt.reason ?? 'rejected' });
+          else await handler?.delivered?.(tx, { ref: row.ref, peer, at: receipt.at });
+        }
+      });
+      return batch.length;
+    } catch (error) {
+      const delay = backoffDelay(head.attempts, config.delivery.minBackoffMs, config.delivery.maxBackoffMs);
+      await deferOutbox(db, head.id, delay, (error as Error).message);
+      this.ctx.log.warn(
+        { peer, seq: head.seq, attempts: head.attempts + 1, delayMs: Math.round(delay), err: (error as Error).message },
+        'delivery failed; will retry',
+      );
+      return 0;
+    }
+  }
+
+  private async verifyReceipt(peer: string, row: OutboxRow, jws: unknown): Promise<{ receipt: Receipt; jws: string }> {
+    if (typeof jws !== 'string') throw new Error('receipt is not a JWS');
+    const { kid, from } = peekJws(jws);
+    const key = from === peer ? this.keyring.peerKey(peer, kid, { allowRetired: true }) : undefined;
+    if (!key) throw new Error(`receipt signed by unpinned key ${kid}`);
+    const { payload } = await verifyCanonical(jws, key, RECEIPT_TYP);
+    const receipt = ReceiptSchema.parse(payload);
+    if (
+      receipt.envelopeId !== row.envelope_id ||
+      receipt.contentHash !== row.content_hash ||
+      receipt.to !== this.keyring.party
+    ) {
+      throw new Error(`receipt does not match envelope ${row.envelope_id}`);
+    }
+    return { receipt, jws };
+  }
+
+  /** Delivers everything deliverable now to every peer; returns how many messages were settled. */
+  async deliverAll(): Promise<number> {
+    let settled = 0;
+    for (const peer of await selectPeers(this.ctx.db)) {
+      try {
+        settled += await this.deliverBatch(peer.party_code);
+      } catch (error) {
+        this.ctx.log.error({ err: error, peer: peer.party_code }, 'delivery loop error');
+      }
+    }
+    return settled;
+  }
+
+  async nextAttemptAt(): Promise<Date | undefined> {
+    return selectNextAttemptAt(this.ctx.db);
+  }
+
+  async channels(): Promise<ChannelStatus[]> {
+    return (await selectChannels(this.ctx.db)).map((c) => ({
+      peer: c.peer,
+      lastOutSeq: Number(c.last_out_seq),
+      lastInSeq: Number(c.last_in_seq),
+      suspendedByUs: c.suspended_by_us,
+      suspendedByPeer: c.suspended_by_peer,
+      suspendedAt: c.suspended_at ? new Date(c.suspended_at).toISOString() : null,
+      reason: c.suspend_reason,
+      pendingOut: Number(c.pending_out),
+      deliveredOut: Number(c.delivered_out),
+      receivedIn: Number(c.received_in),
+      oldestPendingAt: c.oldest_pending_at ? new Date(c.oldest_pending_at).toISOString() : null,
+      lastError: c.last_error,
+    }));
+  }
+
+  /**
+   * Suspends the channel with `peer`: the peer is told (the notice is the last message to go),
+   * everything queued after it waits, and the peer's messages are refused until resumed.
+   * @throws DomainError not_found, invalid_state
+   */
+  async suspend(actor: Actor, peer: string, reason: string): Promise<ChannelStatus> {
+    await this.ctx.db.transaction(async (tx) => {
+      const channel = await lockChannelForUpdate(tx, peer);
+      if (!channel) throw notFound('channel with', peer);
+      if (channel.suspended_by_us)
+        throw new DomainError('invalid_state', `the channel with ${peer} is already suspended`);
+      const notice = await this.enqueue(tx, { to: peer, type: CONTROL_SUSPEND, body: { reason } });
+      await setSuspendedByUs(tx, peer, { suspended: true, reason, suspendSeq: notice.seq });
+      await audit(tx, actor, 'channel.suspend', { type: 'channel', id: peer }, { reason });
+    });
+    this.notify();
+    return this.channelStatus(peer);
+  }
+
+  /** Resumes the channel: the notice goes first, then the queue in order. @throws DomainError */
+  async resume(actor: Actor, peer: string): Promise<ChannelStatus> {
+    await this.ctx.db.transaction(async (tx) => {
+      const channel = await lockChannelForUpdate(tx, peer);
+      if (!channel) throw notFound('channel with', peer);
+      if (!channel.suspended_by_us)
+        throw new DomainError('invalid_state', `the channel with ${peer} is not suspended by this node`);
+      await setSuspendedByUs(tx, peer, { suspended: false, reason: null, suspendSeq: null });
+      await this.enqueue(tx, { to: peer, type: CONTROL_RESUME, body: {} });
+      await audit(tx, actor, 'channel.resume', { type: 'channel', id: peer });
+    });
+    this.notify();
+    return this.channelStatus(peer);
+  }
+
+  async channelStatus(peer: string): Promise<ChannelStatus> {
+    const status = (await this.channels()).find((c) => c.peer === peer);
+    if (!status) throw notFound('channel with', peer);
+    return status;
+  }
+
+  /**
+   * Rotates this node's signing key: each peer is told of the new key in a message signed with
+   * the old one (so it can pin it on trust already established), then the new key signs.
+   */
+  async rotateKey(actor: Actor): Promise<string> {
+    const kid = await this.ctx.db.transaction(async (tx) => {
+      const next = await generateSigningKey(this.keyring.party);
+      // Announcements are signed before the switch, under the key the peers already pin.
+      for (const peer of await selectPeers(tx)) {
+        await this.enqueue(tx, {
+          to: peer.party_code,
+          type: CONTROL_KEY_ROTATED,
+          body: { kid: next.kid, publicJwk: next.publicJwk },
+        });
+      }
+      await installSigningKey(tx, next);
+      await audit(tx, actor, 'key.rotate', { type: 'signing_key', id: next.kid });
+      return next.kid;
+    });
+    await this.keyring.load(this.ctx.db);
+    this.notify();
+    return kid;
+  }
+}
+
+function describeProblem(text: string): string {
+  try {
+    const problem = JSON.parse(text) as { code?: string; detail?: string };
+    return `${problem.code ?? ''}: ${problem.detail ?? text}`.slice(0, 500);
+  } catch {
+    return text.slice(0, 200);
+  }
+}
