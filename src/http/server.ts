@@ -118,7 +118,8 @@ export async function buildServer(ctx: NodeContext, routes: AnyRoute[]): Promise
   app.get('/openapi.json', async () => openApi);
 
   const serveWeb = ctx.config.serveWeb && existsSync(WEB_DIST);
-  if (serveWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+  // wildcard: files are looked up per request, so a rebuilt UI is served without a restart.
+  if (serveWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: true });
   app.setNotFoundHandler((request, reply) => {
     const isApi = request.url.startsWith('/api/') || request.url.startsWith('/federation/');
     if (serveWeb && request.method === 'GET' && !isApi) return reply.sendFile('index.html');

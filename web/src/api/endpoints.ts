@@ -1,0 +1,36 @@
+import { request } from './client';
+import type {
+  Box,
+  Channel,
+  HistoryEntry,
+  LoginResult,
+  Me,
+  NewPackage,
+  Package,
+  PackageAction,
+  PackageSummary,
+  Peer,
+} from './types';
+
+const enc = encodeURIComponent;
+
+export const api = {
+  login: (username: string, password: string) =>
+    request<LoginResult>('POST', '/auth/login', { username, password }, { quiet401: true }),
+  logout: () => request<unknown>('POST', '/auth/logout', {}, { quiet401: true }),
+  me: () => request<Me>('GET', '/me', undefined, { quiet401: true }),
+
+  peers: () => request<Peer[]>('GET', '/peers'),
+  channels: () => request<Channel[]>('GET', '/channels'),
+  suspendChannel: (peer: string, reason: string) =>
+    request<Channel>('POST', `/channels/${enc(peer)}/suspend`, { reason }),
+  resumeChannel: (peer: string) => request<Channel>('POST', `/channels/${enc(peer)}/resume`, {}),
+
+  packages: async (box: Box) => (await request<{ items: PackageSummary[] }>('GET', `/packages?box=${box}`)).items,
+  deadlines: async () => (await request<{ items: PackageSummary[] }>('GET', '/deadlines')).items,
+  package: (id: string) => request<Package>('GET', `/packages/${enc(id)}`),
+  history: (id: string) => request<HistoryEntry[]>('GET', `/packages/${enc(id)}/history`),
+  createPackage: (input: NewPackage) => request<Package>('POST', '/packages', input),
+  act: (id: string, action: PackageAction) => request<Package>('POST', `/packages/${enc(id)}/${action}`, {}),
+  retract: (id: string, reason: string) => request<Package>('POST', `/packages/${enc(id)}/retract`, { reason }),
+};
