@@ -1,5 +1,10 @@
 import { Command } from 'commander';
 import { registerNodeCommand } from './commands/node.command.ts';
+import { registerPackageCommand } from './commands/package.command.ts';
+import { registerPeerCommand } from './commands/peer.command.ts';
+import { registerStartCommand } from './commands/start.command.ts';
+import { registerTokenCommand } from './commands/token.command.ts';
+import { registerUserCommand } from './commands/user.command.ts';
 import { runCli } from './output.ts';
 
 const program = new Command()
@@ -7,6 +12,11 @@ const program = new Command()
   .description('Countersign node: sovereign, signed, release-checked exchange between working-group parties')
   .option('--json', 'print machine-readable JSON instead of text');
 
+registerStartCommand(program);
 registerNodeCommand(program);
+registerUserCommand(program);
+registerTokenCommand(program);
+registerPeerCommand(program);
+registerPackageCommand(program);
 
 await runCli(program, process.argv);
