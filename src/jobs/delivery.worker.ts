@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import type { Exchange } from '../modules/exchange/exchange.service.ts';
 
+const MIN_WAIT_MS = 10;
+
 /**
  * Delivers the outbox to every peer until stopped: works while there is work, then sleeps until
  * the next retry is due, a new message is queued, or the idle interval passes.
@@ -15,8 +17,10 @@ export function startDeliveryWorker(exchange: Exchange): { stop(): Promise<void>
         if (settled > 0) continue;
         const next = await exchange.nextAttemptAt();
         const untilNext = next ? Math.max(0, next.getTime() - Date.now()) : config.delivery.idleWaitMs;
-        const waitMs = Math.min(untilNext, config.delivery.idleWaitMs);
-        if (waitMs > 0) await wake(signals, waitMs, abort.signal);
+        // A floor on the wait: if a due message could not be settled for a reason that sets no
+        // backoff, the loop must still yield instead of spinning on the event loop.
+        const waitMs = Math.max(MIN_WAIT_MS, Math.min(untilNext, config.delivery.idleWaitMs));
+        await wake(signals, waitMs, abort.signal);
       } catch (error) {
         if (abort.signal.aborted) break;
         log.error({ err: error }, 'delivery worker error');

@@ -27,12 +27,19 @@ export interface OpenDbOptions {
   poolSize?: number | undefined;
 }
 
+/**
+ * DATE columns come back as 'YYYY-MM-DD' text from both drivers: a calendar day has no time zone,
+ * and as a Date it would be midnight UTC on one driver and local midnight on the other.
+ */
+const DATE_OID = 1082;
+const asText = (value: string) => value;
+
 export async function openDb(options: OpenDbOptions): Promise<Db> {
   return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir);
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Db> {
-  const lite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const lite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers: { [DATE_OID]: asText } });
   const run = async <T extends object>(q: Pick<PGlite, 'query'>, sql: string, params?: readonly unknown[]) => {
     const result = await q.query<T>(sql, params ? [...params] : undefined);
     return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
@@ -64,6 +71,10 @@ async function openPostgres(databaseUrl: string, options: OpenDbOptions): Promis
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.poolSize ?? 10,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === DATE_OID ? asText : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle client's error must not crash the node; the next query reconnects.

@@ -53,7 +53,8 @@ describe('web UI', () => {
   beforeAll(async () => {
     // Missing prerequisites fail the suite loudly rather than skip it.
     if (!WEB_BUILT) throw new Error('web/dist is missing: run `npm run build:web` (npm run test:e2e does)');
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium or set CHROMIUM_PATH`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium or set CHROMIUM_PATH`);
     mkdirSync(SHOTS, { recursive: true });
     [us, cn] = await Promise.all([startTestNode('US', { serveWeb: true }), startTestNode('CN', { serveWeb: true })]);
     await Promise.all([us.listen(), cn.listen()]);

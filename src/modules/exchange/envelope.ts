@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DomainError } from '../../common/errors.ts';
 import { sha256Hex } from '../../common/ids.ts';
 import { PARTY_CODE } from '../../common/parties.ts';
+import { storableDateTime } from '../../common/validation.ts';
 
 export const ENVELOPE_TYP = 'countersign-envelope+jws';
 export const RECEIPT_TYP = 'countersign-receipt+jws';
@@ -17,7 +18,7 @@ export const EnvelopeSchema = z.object({
   to: z.string().regex(PARTY_CODE),
   seq: z.number().int().positive(),
   type: z.string().regex(/^[a-z]+(\.[a-z_]+)*$/),
-  sentAt: z.iso.datetime(),
+  sentAt: storableDateTime(),
   body: z.unknown(),
 });
 export type Envelope = z.infer<typeof EnvelopeSchema>;

@@ -78,9 +78,7 @@ export async function lockChannelForUpdate(db: Queryable, peer: string): Promise
   return (await db.query<ChannelRow>('SELECT * FROM channels WHERE peer = $1 FOR UPDATE', [peer])).rows[0];
 }
 
-export async function selectChannels(
-  db: Queryable,
-): Promise<
+export async function selectChannels(db: Queryable): Promise<
   (ChannelRow & {
     pending_out: string;
     delivered_out: string;
@@ -170,9 +168,16 @@ export async function deferOutbox(db: Queryable, id: string, delayMs: number, er
   );
 }
 
+/**
+ * When the next deliverable message is due. Only the head of each queue counts (a failure defers
+ * the head alone, and nothing behind it goes first), and messages held by a suspension do not
+ * count: the worker would otherwise find them due at once, deliver nothing, and spin.
+ */
 export async function selectNextAttemptAt(db: Queryable): Promise<Date | undefined> {
   const { rows } = await db.query<{ at: Date | null }>(
-    `SELECT min(next_attempt_at) AS at FROM outbox WHERE status = 'pending'`,
+    `SELECT min(o.next_attempt_at) AS at FROM outbox o JOIN channels c ON c.peer = o.peer
+     WHERE o.status = 'pending' AND NOT c.suspended_by_peer AND (NOT c.suspended_by_us OR o.seq <= c.suspend_seq)
+       AND o.seq = (SELECT min(h.seq) FROM outbox h WHERE h.peer = o.peer AND h.status = 'pending')`,
   );
   return rows[0]?.at ?? undefined;
 }

@@ -188,7 +188,7 @@ export class Exchange {
   /** Checks one envelope's signature against the sender's pinned key. @throws DomainError */
   private async verifyEnvelope(jws: string): Promise<{ envelope: Envelope; contentHash: string }> {
     const { kid, from } = peekJws(jws);
-    const key = this.keyring.peerKey(from, kid, { allowRetired: false });
+    const key = this.keyring.peerKey(from, kid, { allowRetired: true });
     if (!key) throw new DomainError('envelope_unknown_key', `key ${kid} is not pinned for party ${from}`);
     const { payload, contentHash } = await verifyCanonical(jws, key, ENVELOPE_TYP);
     const parsed = EnvelopeSchema.safeParse(payload);
@@ -201,6 +201,13 @@ export class Exchange {
         'envelope_invalid',
         `envelope is addressed to ${parsed.data.to}, this node is ${this.keyring.party}`,
       );
+    }
+    if (!this.keyring.peerKey(from, kid, { allowRetired: false })) {
+      // A retired key signs nothing new, but the sender resends what it signed before the
+      // rotation when a receipt was lost: that redelivery must still get its receipt.
+      const previous = await selectInboxByEnvelopeId(this.ctx.db, parsed.data.id);
+      if (previous?.content_hash !== contentHash)
+        throw new DomainError('envelope_unknown_key', `key ${kid} of party ${from} is retired`);
     }
     return { envelope: parsed.data, contentHash };
   }
@@ -223,7 +230,7 @@ export class Exchange {
         sender = item.envelope.from;
         verified.push({ jws, ...item });
       }
-      return await this.ctx.db.transaction(async (tx) => {
+      const receipts = await this.ctx.db.transaction(async (tx) => {
         const channel = await lockChannelForUpdate(tx, sender);
         if (!channel) throw new DomainError('envelope_unknown_key', `party ${sender} is not a peer of this node`);
         if (channel.suspended_by_us) {
@@ -290,11 +297,28 @@ export class Exchange {
         await updateChannelInSeq(tx, sender, lastIn);
         return receipts;
       });
+      // The peer announced a new key: what it sends next is signed with it.
+      if (verified.some((v) => v.envelope.type === CONTROL_KEY_ROTATED)) await this.keyring.load(this.ctx.db);
+      return receipts;
     } catch (error) {
-      if (error instanceof DomainError && sender) {
-        error.details.rejection = await this.signRejection(sender, error, current);
+      if (error instanceof DomainError) {
+        const to = sender || (await this.claimedPeer(jwsList[0]));
+        if (to) error.details.rejection = await this.signRejection(to, error, current);
       }
       throw error;
+    }
+  }
+
+  /**
+   * The party an unverified JWS claims to come from, if it is a peer: a peer whose envelope fails
+   * verification is told why in a signed rejection; strangers get nothing signed.
+   */
+  private async claimedPeer(jws: string | undefined): Promise<string | undefined> {
+    try {
+      const { from } = peekJws(jws ?? '');
+      return (await selectPeer(this.ctx.db, from)) ? from : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -302,6 +326,10 @@ export class Exchange {
   private async apply(tx: Queryable, envelope: Envelope): Promise<{ ok: true } | { ok: false; reason: string }> {
     const handler = this.handlers.get(envelope.type);
     if (!handler) return { ok: false, reason: `unknown message type ${envelope.type}` };
+    // Every message body is an object; handlers read its fields without guarding against null.
+    const body = envelope.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return { ok: false, reason: 'validation_failed: body: must be a JSON object' };
     await tx.query('SAVEPOINT apply_message');
     try {
       await handler.receive(tx, envelope);
@@ -325,6 +353,10 @@ export class Exchange {
     if (!channel || !peerRow || channel.suspended_by_peer) return 0;
     const maxSeq = channel.suspended_by_us ? Number(channel.suspend_seq ?? 0) : null;
     const batch = await selectPendingBatch(db, peer, config.delivery.batchSize, maxSeq);
+    // The peer verifies a whole batch before applying any of it, so a key announcement ends its
+    // batch: what follows is signed with the new key, which the peer pins only on applying it.
+    const announcement = batch.findIndex((row) => row.type === CONTROL_KEY_ROTATED);
+    if (announcement >= 0) batch.length = announcement + 1;
     const head = batch[0];
     if (!head || new Date(head.next_attempt_at).getTime() > Date.now()) return 0;
     try {
@@ -433,7 +465,10 @@ export class Exchange {
     return this.channelStatus(peer);
   }
 
-  /** Resumes the channel: the notice goes first, then the queue in order. @throws DomainError */
+  /**
+   * Resumes the channel: the held messages go in order, the resume notice after them, so the peer
+   * starts sending again only once it has everything. @throws DomainError
+   */
   async resume(actor: Actor, peer: string): Promise<ChannelStatus> {
     await this.ctx.db.transaction(async (tx) => {
       const channel = await lockChannelForUpdate(tx, peer);

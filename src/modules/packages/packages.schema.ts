@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PARTY_CODE } from '../../common/parties.ts';
+import { storableDate, storableDateTime } from '../../common/validation.ts';
 
 export const PACKAGE_KINDS = ['intelligence', 'request', 'response', 'alert', 'incident'] as const;
 export type PackageKind = (typeof PACKAGE_KINDS)[number];
@@ -67,7 +68,7 @@ export const NewPackageSchema = z.object({
   narrative: z.object({ text: z.string().max(100_000), marking: MarkingSchema.optional() }),
   marking: MarkingSchema,
   grade: GradeSchema,
-  dueDate: z.iso.date('must be a date YYYY-MM-DD').optional(),
+  dueDate: storableDate().optional(),
   inReplyTo: z.uuid().optional(),
   entities: z.array(EntityInputSchema).max(5000).default([]),
   attachments: z.array(AttachmentInputSchema).max(50).default([]),
@@ -77,6 +78,12 @@ export const NewPackageSchema = z.object({
 export type NewPackage = z.infer<typeof NewPackageSchema>;
 
 export const RetractSchema = z.object({ reason: z.string().trim().min(1, 'is required').max(2000) });
+
+/** Body of the acknowledge, close and retract messages between nodes. */
+export const StatusMessageSchema = z.object({
+  packageId: z.uuid('must be a package id (UUID)'),
+  reason: z.string().max(2000).optional(),
+});
 
 export const ListQuerySchema = z.object({
   box: z.enum(['inbox', 'outbox', 'drafts', 'approvals', 'all']).default('all'),
@@ -116,9 +123,9 @@ export const WirePackageSchema = z.object({
   title: z.string().min(1).max(300),
   marking: MarkingSchema,
   grade: GradeSchema,
-  dueDate: z.iso.date().nullable(),
+  dueDate: storableDate().nullable(),
   inReplyTo: z.uuid().nullable(),
-  createdAt: z.iso.datetime(),
+  createdAt: storableDateTime(),
   narrative: z.object({ text: z.string().max(100_000), marking: MarkingSchema }),
   entities: z.array(
     z.object({

@@ -21,6 +21,7 @@ import {
   ListQuerySchema,
   NewPackageSchema,
   RetractSchema,
+  StatusMessageSchema,
   WirePackageSchema,
   type Marking,
   type Package,
@@ -44,7 +45,7 @@ const iso = (d: Date | string | null | undefined): string | null => (d ? new Dat
 const dateOnly = (d: Date | string | null): string | null => {
   if (!d) return null;
   if (typeof d === 'string') return d.slice(0, 10);
-  // DATE columns arrive as local-midnight Dates from node-postgres; read them back in local time.
+  // The store returns DATE columns as text; a Date here is one built in code, read in local time.
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 };
 
@@ -521,10 +522,12 @@ export class PackageService {
     status: PackageStatus,
     stamp: 'acknowledged_at' | 'closed_at' | 'retracted_at',
   ): Promise<void> {
-    const body = env.body as { packageId?: unknown; reason?: unknown };
-    if (typeof body.packageId !== 'string') throw validationError([{ path: 'body.packageId', message: 'is required' }]);
+    const body = parseWith(StatusMessageSchema, env.body, 'body');
     const row = await lockPackage(tx, body.packageId);
-    if (!row || row.counterparty !== env.from) throw notFound('package exchanged with ' + env.from, body.packageId);
+    // A peer acknowledges what it received from us, and closes or retracts only what it sent us.
+    const direction = status === 'acknowledged' ? 'outgoing' : 'incoming';
+    if (!row || row.counterparty !== env.from || row.direction !== direction)
+      throw notFound(`${direction} package exchanged with ${env.from}`, body.packageId);
     // An acknowledgement arriving after an answer or a close must not move the package backwards.
     const forward = status !== 'acknowledged' || ['sent', 'delivered'].includes(row.status);
     if (forward)
