@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerClassifyCommand } from './commands/classify.command.ts';
 import { registerNodeCommand } from './commands/node.command.ts';
 import { registerPackageCommand } from './commands/package.command.ts';
 import { registerPeerCommand } from './commands/peer.command.ts';
@@ -18,5 +19,6 @@ registerUserCommand(program);
 registerTokenCommand(program);
 registerPeerCommand(program);
 registerPackageCommand(program);
+registerClassifyCommand(program);
 
 await runCli(program, process.argv);

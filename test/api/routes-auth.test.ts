@@ -83,6 +83,8 @@ describe('route protection, for every operation in the OpenAPI document', () => 
       'GET /api/v1/packages/{id}',
       'GET /api/v1/packages/{id}/history',
       'GET /api/v1/peers',
+      'GET /api/v1/substances/classify',
+      'GET /api/v1/substances/depict',
       'POST /api/v1/auth/logout',
       'POST /api/v1/tokens',
     ]);

@@ -1,4 +1,4 @@
-import initRDKitModule, { type MainModule, type Mol } from '@rdkit/rdkit';
+import rdkitPackage, { type MainModule, type Mol } from '@rdkit/rdkit';
 import { validationError } from '../../common/errors.ts';
 
 export type { MainModule, Mol };
@@ -12,15 +12,20 @@ export type { MainModule, Mol };
  * call loads a fresh one instead of the node failing from then on.
  */
 let instance: Promise<MainModule> | undefined;
+// The package is CommonJS whose module.exports is the factory and also carries it as `.default`.
+const initRDKitModule = rdkitPackage.default;
 let generation = 0;
 
 export async function loadRDKit(): Promise<MainModule> {
-  instance ??= initRDKitModule().catch((error: unknown) => {
+  const loading = (instance ??= initRDKitModule().catch((error: unknown) => {
     instance = undefined;
     throw error;
-  });
-  return instance;
+  }));
+  return loading;
 }
+
+/** A trap inside WebAssembly (stack overflow, out-of-bounds access): the instance cannot be trusted after it. */
+const isWasmTrap = (error: unknown): boolean => error instanceof Error && error.constructor.name === 'RuntimeError';
 
 /** Increases whenever the instance was replaced: objects made by an older one must be rebuilt. */
 export const rdkitGeneration = (): number => generation;
@@ -30,7 +35,7 @@ export function guard<T>(field: string, work: () => T): T {
   try {
     return work();
   } catch (error) {
-    if (error instanceof WebAssembly.RuntimeError) {
+    if (isWasmTrap(error)) {
       instance = undefined;
       generation += 1;
       throw validationError([{ path: field, message: 'structure is too large or too complex to process' }]);

@@ -45,9 +45,9 @@ export function detectFormat(text: string): StructureFormat | undefined {
   const trimmed = text.trim();
   if (trimmed.startsWith('InChI=')) return 'inchi';
   if (/\n/.test(trimmed) && /M {2}END|V2000|V3000/.test(trimmed)) return 'molfile';
-  if (/^[A-Za-z0-9@+\-[\]()\\/%=#$:.*]+$/.test(trimmed) && /[a-z\]()=#0-9]|^[BCNOPSFI]|Cl|Br/.test(trimmed)) {
-    return 'smiles';
-  }
+  // Outside brackets SMILES letters are only the organic subset: a word like "unobtainium" is not SMILES.
+  const bare = trimmed.replace(/\[[^\]]*\]/g, '').replace(/Cl|Br/g, '');
+  if (SMILES_CHARS.test(trimmed) && /^[^A-Za-z]*(?:[BCNOPSFIbcnops][^A-Za-z]*)*$/.test(bare)) return 'smiles';
   return undefined;
 }
 
@@ -71,7 +71,7 @@ export function checkSmiles(field: string, raw: string): string {
   let depth = 0;
   let longest = 0;
   const branches: number[] = [];
-  for (let i = 0; i < smiles.length; ) {
+  for (let i = 0; i < smiles.length;) {
     const ch = smiles[i] as string;
     if (ch === '[') {
       const end = smiles.indexOf(']', i);
