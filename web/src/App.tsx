@@ -10,6 +10,7 @@ import { DeadlinesPage } from './routes/DeadlinesPage';
 import { DraftsPage } from './routes/DraftsPage';
 import { LoginPage } from './routes/LoginPage';
 import { PackagePage } from './routes/PackagePage';
+import { SubstancesPage } from './routes/SubstancesPage';
 import { SessionProvider, useSession } from './session';
 
 function NotFound() {
@@ -64,6 +65,9 @@ function Routes() {
       return <ChannelsPage />;
     case 'compose':
       return <ComposePage key={query.toString()} />;
+    case 'substances':
+      // Keyed by the query: a new lookup starts from a clean page.
+      return <SubstancesPage key={query.toString()} />;
     case 'package':
       return <PackagePage key={route.id} id={route.id} />;
     case 'notFound':

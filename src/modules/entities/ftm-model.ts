@@ -2,7 +2,8 @@ import { defaultModel, Model, type ISchemaDatum, type Schema } from '@alephdata/
 
 /**
  * FollowTheMoney's model, extended with the schemata this domain needs and FtM lacks: a phone
- * number as an entity of its own (FtM keeps phones as properties), a shipment and a seizure.
+ * number as an entity of its own (FtM keeps phones as properties), a shipment, a seizure and a
+ * chemical substance (identified by structure, so both parties mean the same molecule).
  * Everything else is FtM's own, so entities round-trip with Aleph, OpenSanctions and friends.
  */
 const prop = (schema: string, name: string, label: string, type: string, extra: Record<string, unknown> = {}) => ({
@@ -62,6 +63,21 @@ const EXTENSION_SPECS = {
       ...prop('Seizure', 'labResult', 'Laboratory result', 'text'),
     },
   },
+  Substance: {
+    label: 'Substance',
+    plural: 'Substances',
+    extends: ['Thing'],
+    required: ['name'],
+    featured: ['name', 'inchiKey', 'smiles', 'casNumber'],
+    caption: ['name', 'inchiKey'],
+    properties: {
+      ...prop('Substance', 'smiles', 'SMILES', 'string'),
+      ...prop('Substance', 'inchiKey', 'InChIKey', 'identifier'),
+      ...prop('Substance', 'casNumber', 'CAS number', 'identifier'),
+      ...prop('Substance', 'formula', 'Molecular formula', 'string'),
+      ...prop('Substance', 'controlStatus', 'Control status', 'text'),
+    },
+  },
 };
 
 /** FtM lists every ancestor of a schema in `schemata`; derive it from the parents'. */
@@ -94,6 +110,7 @@ export const PACKAGE_SCHEMATA = [
   'Payment',
   'Shipment',
   'Seizure',
+  'Substance',
 ] as const;
 export type PackageSchemaName = (typeof PACKAGE_SCHEMATA)[number];
 

@@ -46,6 +46,8 @@ function isProblem(value: unknown): value is Problem {
 interface RequestOptions {
   /** Do not treat a 401 as an expired session (login, and the first /me). */
   quiet401?: boolean;
+  /** Return the body as text (e.g. an SVG picture) instead of parsing JSON. */
+  text?: boolean;
 }
 
 export async function request<T>(
@@ -54,7 +56,9 @@ export async function request<T>(
   body?: unknown,
   options: RequestOptions = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  const headers: Record<string, string> = {
+    accept: options.text ? '*/*' : 'application/json, application/problem+json',
+  };
   let payload: string | null = null;
   if (method !== 'GET') {
     headers[CSRF_HEADER] = '1';
@@ -74,6 +78,7 @@ export async function request<T>(
     });
   }
   const text = await response.text();
+  if (response.ok && options.text) return text as T;
   let data: unknown = undefined;
   if (text) {
     try {

@@ -2,6 +2,7 @@ import { request } from './client';
 import type {
   Box,
   Channel,
+  Classification,
   HistoryEntry,
   LoginResult,
   Me,
@@ -33,4 +34,9 @@ export const api = {
   createPackage: (input: NewPackage) => request<Package>('POST', '/packages', input),
   act: (id: string, action: PackageAction) => request<Package>('POST', `/packages/${enc(id)}/${action}`, {}),
   retract: (id: string, reason: string) => request<Package>('POST', `/packages/${enc(id)}/retract`, { reason }),
+
+  classify: (q: string, asOf?: string) =>
+    request<Classification>('GET', `/substances/classify?q=${enc(q)}${asOf ? `&asOf=${enc(asOf)}` : ''}`),
+  /** SVG markup of the structure, the matched class scaffold highlighted. */
+  depict: (q: string) => request<string>('GET', `/substances/depict?q=${enc(q)}`, undefined, { text: true }),
 };

@@ -214,3 +214,46 @@ export interface Problem {
   issues?: FieldIssue[];
   [extension: string]: unknown;
 }
+
+export const SUBSTANCE_STATUSES = [
+  'controlled',
+  'controlled-by-class',
+  'precursor',
+  'uncontrolled-analogue',
+  'not-controlled',
+] as const;
+export type SubstanceStatus = (typeof SUBSTANCE_STATUSES)[number];
+
+/** A listing that applies, as GET /substances/classify returns it. */
+export interface ControlEntryRef {
+  substance: string;
+  name: string;
+  list: string;
+  schedule: string;
+  effective: string;
+  citation: string;
+  verified: boolean;
+  form: 'same' | 'stereoisomer' | 'other-form';
+}
+
+export interface SubstanceVerdict {
+  jurisdiction: string;
+  status: SubstanceStatus;
+  basis: string;
+  entries?: ControlEntryRef[];
+  classDefinition?: { id: string; title: string; citation: string; modifications: string[]; failures: string[] };
+  neighbour?: { substance: string; name: string; similarity: number };
+}
+
+export interface Classification {
+  canonicalSmiles: string;
+  inchi: string;
+  inchikey: string;
+  formula: string;
+  mass: number | null;
+  removedFragments: string[];
+  matches: { id: string; name: string; form: ControlEntryRef['form'] }[];
+  verdicts: SubstanceVerdict[];
+  asOf: string;
+  dataVersion: string;
+}

@@ -78,6 +78,7 @@ const NAV = [
   { to: '/drafts', key: 'nav.drafts', id: 'nav-drafts' },
   { to: '/deadlines', key: 'nav.deadlines', id: 'nav-deadlines' },
   { to: '/channels', key: 'nav.channels', id: 'nav-channels' },
+  { to: '/substances', key: 'nav.substances', id: 'nav-substances' },
 ] as const;
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -47,6 +47,7 @@ export type Route =
   | { name: 'deadlines' }
   | { name: 'channels' }
   | { name: 'compose' }
+  | { name: 'substances' }
   | { name: 'package'; id: string }
   | { name: 'notFound' };
 
@@ -68,6 +69,8 @@ export function matchRoute(path: string): Route {
       return { name: 'channels' };
     case '/compose':
       return { name: 'compose' };
+    case '/substances':
+      return { name: 'substances' };
   }
   const pkg = /^\/packages\/([^/]+)$/.exec(path);
   if (pkg?.[1]) {

@@ -59,6 +59,7 @@ export const SCHEMAS: Record<string, SchemaInfo> = {
     nameProperty: 'name',
     featured: ['date', 'country', 'substance', 'quantity', 'unit', 'agency', 'shipment'],
   },
+  Substance: { nameProperty: 'name', featured: ['inchiKey', 'smiles', 'casNumber', 'formula', 'controlStatus'] },
 };
 
 export const SCHEMA_NAMES = Object.keys(SCHEMAS);

@@ -22,6 +22,7 @@ import { PageHeader } from '../components/Feedback';
 import { usePartyName } from '../components/Party';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { useI18n } from '../i18n';
+import { PREFILL_PARAM, readComposePrefill } from '../lib/composePrefill';
 import { formatBytes, todayIso } from '../lib/format';
 import { can } from '../lib/roles';
 import { Link, navigate, packagePath, useLocation } from '../lib/router';
@@ -177,20 +178,34 @@ export function ComposePage() {
   const initialKind = query.get('kind');
   const initialReplyTo = query.get('inReplyTo') ?? '';
   const initialRecipient = query.get('recipient') ?? '';
+  // A draft handed over by another page (e.g. an emerging-threat alert from Substances).
+  const [prefill] = useState(() => (query.has(PREFILL_PARAM) ? readComposePrefill() : null));
 
   const [kind, setKind] = useState<Kind>(
     isKind(initialKind) ? initialKind : initialReplyTo ? 'response' : 'intelligence',
   );
   const [recipient, setRecipient] = useState(initialRecipient);
-  const [title, setTitle] = useState('');
-  const [narrative, setNarrative] = useState('');
+  const [title, setTitle] = useState(prefill?.title ?? '');
+  const [narrative, setNarrative] = useState(prefill?.narrative ?? '');
   const [tlp, setTlp] = useState<Tlp>('AMBER');
   const [releasableTo, setReleasableTo] = useState<string[]>(initialRecipient ? [initialRecipient] : []);
   const [source, setSource] = useState<SourceGrade>('F');
   const [info, setInfo] = useState<InfoGrade>('6');
   const [dueDate, setDueDate] = useState('');
   const [inReplyTo, setInReplyTo] = useState(initialReplyTo);
-  const [entities, setEntities] = useState<EntityRow[]>([]);
+  const [entities, setEntities] = useState<EntityRow[]>(() =>
+    (prefill?.entities ?? [])
+      .filter((e) => e.schema in SCHEMAS)
+      .map((e) => ({
+        key: nextKey.current++,
+        id: '',
+        schema: e.schema,
+        name: e.name,
+        props: e.props,
+        ownMarking: false,
+        marking: { tlp: 'AMBER', releasableTo: [] },
+      })),
+  );
   const [attachments, setAttachments] = useState<AttachmentRow[]>([]);
   const [internalNotes, setInternalNotes] = useState('');
   const [original, setOriginal] = useState<Package | null>(null);
