@@ -6,6 +6,7 @@ import { registerPeerCommand } from './commands/peer.command.ts';
 import { registerStartCommand } from './commands/start.command.ts';
 import { registerTokenCommand } from './commands/token.command.ts';
 import { registerUserCommand } from './commands/user.command.ts';
+import { registerVerifyCommand } from './commands/verify.command.ts';
 import { runCli } from './output.ts';
 
 const program = new Command()
@@ -19,6 +20,7 @@ registerUserCommand(program);
 registerTokenCommand(program);
 registerPeerCommand(program);
 registerPackageCommand(program);
+registerVerifyCommand(program);
 registerClassifyCommand(program);
 
 await runCli(program, process.argv);

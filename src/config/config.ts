@@ -52,6 +52,13 @@ export const NodeConfigSchema = z.object({
       windowMinutes: z.number().positive().default(15),
     })
     .prefault({}),
+  /** Signed tree heads of the verifiable record: one per interval while leaves arrive, sooner when many do. */
+  ledger: z
+    .object({
+      headIntervalMs: z.number().int().positive().default(60_000),
+      headEveryLeaves: z.number().int().positive().default(1000),
+    })
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Serve the built web UI from web/dist. */
   serveWeb: z.boolean().default(true),

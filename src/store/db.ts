@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
@@ -52,6 +53,16 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
   };
 }
 
+const statementNames = new Map<string, string>();
+const statementName = (sql: string): string => {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `cs_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+};
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 async function openPostgres(databaseUrl: string, options: OpenDbOptions): Promise<Db> {
@@ -80,7 +91,11 @@ async function openPostgres(databaseUrl: string, options: OpenDbOptions): Promis
   // An idle client's error must not crash the node; the next query reconnects.
   pool.on('error', () => undefined);
   const run = async <T extends object>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]) => {
-    const result = await client.query(sql, params ? [...params] : undefined);
+    // Parameterised statements are prepared once per connection, named by their text: the
+    // server then skips parsing and planning on every later call (most of a short query's cost).
+    const result = params?.length
+      ? await client.query({ name: statementName(sql), text: sql, values: [...params] })
+      : await client.query(sql);
     return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
   };
   return {

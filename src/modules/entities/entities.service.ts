@@ -51,6 +51,30 @@ export function normaliseValue(type: string, raw: string): { value: string } | {
   }
 }
 
+interface SchemaShape {
+  /** Property name → FtM type name. */
+  types: Map<string, string>;
+  required: readonly string[];
+}
+
+// FtM's Schema.getProperty rebuilds the inherited property map on every call; validation asks
+// for every property of every entity, so the shape of each schema is computed once.
+const schemaShapes = new Map<string, SchemaShape | undefined>();
+
+function shapeOf(name: string): SchemaShape | undefined {
+  if (!schemaShapes.has(name)) {
+    const schema = (PACKAGE_SCHEMATA as readonly string[]).includes(name) ? schemaOf(name) : undefined;
+    schemaShapes.set(
+      name,
+      schema && {
+        types: new Map([...schema.getProperties().values()].map((p) => [p.name, p.type.name])),
+        required: schema.required,
+      },
+    );
+  }
+  return schemaShapes.get(name);
+}
+
 /**
  * Validates entities against the FtM model: known schema, known properties, typed values,
  * required properties present, and references (`entity` properties) pointing at entities of the
@@ -67,20 +91,18 @@ export function validateEntities(
     const at = `${pathPrefix}.${index}`;
     if (seen.has(entity.id)) issues.push({ path: `${at}.id`, message: `duplicate id "${entity.id}"` });
     seen.add(entity.id);
-    const schema = (PACKAGE_SCHEMATA as readonly string[]).includes(entity.schema)
-      ? schemaOf(entity.schema)
-      : undefined;
+    const schema = shapeOf(entity.schema);
     if (!schema) {
       issues.push({ path: `${at}.schema`, message: `"${entity.schema}" is not one of ${PACKAGE_SCHEMATA.join(', ')}` });
       return entity;
     }
     const properties: Record<string, string[]> = {};
     for (const [name, values] of Object.entries(entity.properties)) {
-      if (!schema.hasProperty(name)) {
+      const type = schema.types.get(name);
+      if (type === undefined) {
         issues.push({ path: `${at}.properties.${name}`, message: `${entity.schema} has no property "${name}"` });
         continue;
       }
-      const type = schema.getProperty(name).type.name;
       properties[name] = values.flatMap((raw, i) => {
         const result = normaliseValue(type, raw);
         if ('error' in result) {

@@ -1,5 +1,5 @@
 import { DomainError, notFound } from '../../common/errors.ts';
-import { newId } from '../../common/ids.ts';
+import { newId, sha256Hex } from '../../common/ids.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { audit } from '../../platform/audit.ts';
 import type { NodeContext } from '../../platform/context.ts';
@@ -44,6 +44,44 @@ export interface MessageHandler {
   rejected?(tx: Queryable, delivery: { ref: string | null; peer: string; reason: string }): Promise<void>;
 }
 
+/**
+ * What happened on a channel, told to whoever keeps the record (the ledger) inside the same
+ * transaction, so the record holds exactly what was committed.
+ */
+export type ExchangeEvent =
+  | {
+      event: 'envelope.sent';
+      peer: string;
+      seq: number;
+      envelopeId: string;
+      messageType: string;
+      contentHash: string;
+      ref: string | null;
+    }
+  | {
+      event: 'envelope.received';
+      peer: string;
+      seq: number;
+      envelopeId: string;
+      messageType: string;
+      contentHash: string;
+      status: 'accepted' | 'rejected';
+      reason: string | null;
+    }
+  | {
+      event: 'receipt.recorded';
+      peer: string;
+      seq: number;
+      envelopeId: string;
+      messageType: string;
+      contentHash: string;
+      status: 'delivered' | 'rejected';
+      reason: string | null;
+      receiptHash: string;
+    };
+
+export type ExchangeRecorder = (tx: Queryable, events: ExchangeEvent[]) => Promise<void>;
+
 export interface ChannelStatus {
   peer: string;
   lastOutSeq: number;
@@ -78,6 +116,7 @@ export const backoffDelay = (attempts: number, minMs: number, maxMs: number, ran
  */
 export class Exchange {
   private readonly handlers = new Map<string, MessageHandler>();
+  private recorder: ExchangeRecorder | undefined;
 
   constructor(
     readonly ctx: NodeContext,
@@ -131,6 +170,11 @@ export class Exchange {
     this.handlers.set(type, handler);
   }
 
+  /** Registers who records every send, receipt and arrival (one recorder: the ledger). */
+  onRecord(recorder: ExchangeRecorder): void {
+    this.recorder = recorder;
+  }
+
   /** Wakes the delivery worker; call after the transaction that enqueued has committed. */
   notify(): void {
     this.ctx.signals.emit('outbox');
@@ -166,6 +210,17 @@ export class Exchange {
       jws,
       contentHash,
     });
+    await this.recorder?.(tx, [
+      {
+        event: 'envelope.sent',
+        peer: message.to,
+        seq,
+        envelopeId: envelope.id,
+        messageType: message.type,
+        contentHash,
+        ref: message.ref ?? null,
+      },
+    ]);
     return { envelopeId: envelope.id, seq, contentHash };
   }
 
@@ -241,6 +296,7 @@ export class Exchange {
         }
         let lastIn = Number(channel.last_in_seq);
         const receipts: string[] = [];
+        const events: ExchangeEvent[] = [];
         for (const { jws, envelope, contentHash } of verified) {
           current = { id: envelope.id, seq: envelope.seq };
           const previous = await selectInboxByEnvelopeId(tx, envelope.id);
@@ -293,8 +349,20 @@ export class Exchange {
           });
           lastIn = envelope.seq;
           receipts.push(receiptJws);
+          events.push({
+            event: 'envelope.received',
+            peer: sender,
+            seq: envelope.seq,
+            envelopeId: envelope.id,
+            messageType: envelope.type,
+            contentHash,
+            status: outcome.ok ? 'accepted' : 'rejected',
+            reason: outcome.ok ? null : outcome.reason,
+          });
         }
         await updateChannelInSeq(tx, sender, lastIn);
+        // Recorded last: the record's lock is the last one the transaction takes.
+        if (events.length > 0) await this.recorder?.(tx, events);
         return receipts;
       });
       // The peer announced a new key: what it sends next is signed with it.
@@ -382,6 +450,21 @@ export class Exchange {
           if (rejected) await handler?.rejected?.(tx, { ref: row.ref, peer, reason: receipt.reason ?? 'rejected' });
           else await handler?.delivered?.(tx, { ref: row.ref, peer, at: receipt.at });
         }
+        // Recorded last: the record's lock is the last one the transaction takes.
+        await this.recorder?.(
+          tx,
+          checked.map(({ row, receipt, jws }) => ({
+            event: 'receipt.recorded',
+            peer,
+            seq: Number(row.seq),
+            envelopeId: row.envelope_id,
+            messageType: row.type,
+            contentHash: row.content_hash,
+            status: receipt.status === 'rejected' ? 'rejected' : 'delivered',
+            reason: receipt.reason ?? null,
+            receiptHash: sha256Hex(jws),
+          })),
+        );
       });
       return batch.length;
     } catch (error) {
