@@ -14,6 +14,9 @@ import { PackageService } from './modules/packages/packages.service.ts';
 import { ensureIdentity, KeyRing } from './modules/parties/parties.service.ts';
 import { SubstanceClassifier } from './modules/substances/classifier.service.ts';
 import { substanceRoutes } from './modules/substances/substances.routes.ts';
+import { SchedulingGapService } from './modules/substances/scheduling-gaps.service.ts';
+import { SchedulingProposalService } from './modules/substances/scheduling-proposals.service.ts';
+import { schedulingRoutes } from './modules/substances/scheduling.routes.ts';
 import { createContext, type NodeContext } from './platform/context.ts';
 import { createLogger } from './platform/logger.ts';
 import { openDb } from './store/db.ts';
@@ -48,6 +51,8 @@ export async function createNode(config: NodeConfig): Promise<CountersignNode> {
   const packages = new PackageService(db, exchange, config.party.code);
   const ledger = new LedgerService(ctx, keyring, exchange);
   const substances = await SubstanceClassifier.create();
+  const schedulingGaps = new SchedulingGapService(db, substances);
+  const schedulingProposals = new SchedulingProposalService(db, exchange, config.party.code, substances);
   const server = await buildServer(ctx, [
     healthRoute,
     ...authRoutes(ctx),
@@ -55,6 +60,7 @@ export async function createNode(config: NodeConfig): Promise<CountersignNode> {
     ...packageRoutes(packages),
     ...ledgerRoutes(ledger),
     ...substanceRoutes(substances),
+    ...schedulingRoutes(schedulingGaps, schedulingProposals),
   ]);
   let worker: { stop(): Promise<void> } | undefined;
   let headJob: { stop(): Promise<void> } | undefined;

@@ -18,6 +18,31 @@ export async function audit(
   ]);
 }
 
+/** Records several audit entries in one statement (a delivered batch). */
+export async function auditMany(
+  db: Queryable,
+  entries: {
+    actor: Actor;
+    action: string;
+    target: { type: string; id?: string | undefined };
+    details?: Record<string, unknown>;
+  }[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  await db.query(
+    `INSERT INTO audit_log (actor, action, target_type, target_id, details)
+     SELECT actor, action, target_type, target_id, details::jsonb
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS e(actor, action, target_type, target_id, details)`,
+    [
+      entries.map((e) => actorLabel(e.actor)),
+      entries.map((e) => e.action),
+      entries.map((e) => e.target.type),
+      entries.map((e) => e.target.id ?? null),
+      entries.map((e) => JSON.stringify(e.details ?? {})),
+    ],
+  );
+}
+
 export interface AuditEntry {
   id: string;
   at: string;

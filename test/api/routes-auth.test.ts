@@ -85,6 +85,8 @@ describe('route protection, for every operation in the OpenAPI document', () => 
       'GET /api/v1/peers',
       'GET /api/v1/substances/classify',
       'GET /api/v1/substances/depict',
+      'GET /api/v1/substances/gaps',
+      'GET /api/v1/substances/gaps.csv',
       'POST /api/v1/auth/logout',
       'POST /api/v1/tokens',
     ]);

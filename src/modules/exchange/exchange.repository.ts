@@ -146,17 +146,22 @@ export async function selectPendingBatch(
   return rows;
 }
 
-export async function markOutboxDone(
+/** Records the peer's receipts for a whole batch in one statement. */
+export async function markOutboxSettled(
   db: Queryable,
-  envelopeId: string,
-  status: 'delivered' | 'rejected',
-  receiptJws: string,
-  reason: string | null,
+  settled: { envelopeId: string; status: 'delivered' | 'rejected'; receiptJws: string; reason: string | null }[],
 ): Promise<void> {
   await db.query(
-    `UPDATE outbox SET status = $2, receipt_jws = $3, delivered_at = now(), last_error = $4, attempts = attempts + 1
-     WHERE envelope_id = $1 AND status = 'pending'`,
-    [envelopeId, status, receiptJws, reason],
+    `UPDATE outbox o SET status = s.status, receipt_jws = s.receipt_jws, delivered_at = now(), last_error = s.reason,
+       attempts = o.attempts + 1
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS s(envelope_id, status, receipt_jws, reason)
+     WHERE o.envelope_id = s.envelope_id AND o.status = 'pending'`,
+    [
+      settled.map((s) => s.envelopeId),
+      settled.map((s) => s.status),
+      settled.map((s) => s.receiptJws),
+      settled.map((s) => s.reason),
+    ],
   );
 }
 
@@ -186,23 +191,41 @@ export async function selectInboxByEnvelopeId(db: Queryable, envelopeId: string)
   return (await db.query<InboxRow>('SELECT * FROM inbox WHERE envelope_id = $1', [envelopeId])).rows[0];
 }
 
-export async function insertInbox(
-  db: Queryable,
-  row: {
-    sender: string;
-    seq: number;
-    envelopeId: string;
-    type: string;
-    jws: string;
-    contentHash: string;
-    status: 'accepted' | 'rejected';
-    reason: string | null;
-    receiptJws: string;
-  },
-): Promise<void> {
+export interface NewInboxRow {
+  sender: string;
+  seq: number;
+  envelopeId: string;
+  type: string;
+  jws: string;
+  contentHash: string;
+  status: 'accepted' | 'rejected';
+  reason: string | null;
+  receiptJws: string;
+}
+
+/** Stores a whole batch of received envelopes in one statement. */
+export async function insertInboxRows(db: Queryable, rows: NewInboxRow[]): Promise<void> {
+  if (rows.length === 0) return;
   await db.query(
     `INSERT INTO inbox (sender, seq, envelope_id, type, jws, content_hash, status, reason, receipt_jws)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [row.sender, row.seq, row.envelopeId, row.type, row.jws, row.contentHash, row.status, row.reason, row.receiptJws],
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
+                          $8::text[], $9::text[])`,
+    [
+      rows.map((r) => r.sender),
+      rows.map((r) => r.seq),
+      rows.map((r) => r.envelopeId),
+      rows.map((r) => r.type),
+      rows.map((r) => r.jws),
+      rows.map((r) => r.contentHash),
+      rows.map((r) => r.status),
+      rows.map((r) => r.reason),
+      rows.map((r) => r.receiptJws),
+    ],
   );
+}
+
+/** The envelopes of a batch that arrived before (redeliveries), by envelope id. */
+export async function selectInboxByEnvelopeIds(db: Queryable, envelopeIds: string[]): Promise<Map<string, InboxRow>> {
+  const { rows } = await db.query<InboxRow>('SELECT * FROM inbox WHERE envelope_id = ANY($1::uuid[])', [envelopeIds]);
+  return new Map(rows.map((row) => [row.envelope_id, row]));
 }

@@ -21,18 +21,20 @@ import {
 import {
   deferOutbox,
   incrementOutSeq,
-  insertInbox,
+  insertInboxRows,
   insertOutbox,
   lockChannelForUpdate,
-  markOutboxDone,
+  markOutboxSettled,
   selectChannel,
   selectChannels,
   selectInboxByEnvelopeId,
+  selectInboxByEnvelopeIds,
   selectNextAttemptAt,
   selectPendingBatch,
   setSuspendedByPeer,
   setSuspendedByUs,
   updateChannelInSeq,
+  type NewInboxRow,
   type OutboxRow,
 } from './exchange.repository.ts';
 
@@ -40,8 +42,9 @@ import {
 export interface MessageHandler {
   /** Applies a received message inside the inbox transaction; a DomainError rejects the content. */
   receive(tx: Queryable, envelope: Envelope): Promise<void>;
-  delivered?(tx: Queryable, delivery: { ref: string | null; peer: string; at: string }): Promise<void>;
-  rejected?(tx: Queryable, delivery: { ref: string | null; peer: string; reason: string }): Promise<void>;
+  /** The peer's receipts for messages of this type, a whole delivered batch at once. */
+  delivered?(tx: Queryable, deliveries: { ref: string | null; peer: string; at: string }[]): Promise<void>;
+  rejected?(tx: Queryable, rejections: { ref: string | null; peer: string; reason: string }[]): Promise<void>;
 }
 
 /**
@@ -102,6 +105,9 @@ const CONTROL_RESUME = 'channel.resume';
 const CONTROL_KEY_ROTATED = 'key.rotated';
 
 /** Content problems: the envelope is authentic and in sequence but its body cannot be applied. */
+/** Thrown on the fast path when a message's content is refused: the batch is redone carefully. */
+class ContentRejected extends Error {}
+
 const CONTENT_ERRORS = new Set(['validation_failed', 'not_found', 'invalid_state', 'conflict']);
 
 export const backoffDelay = (attempts: number, minMs: number, maxMs: number, random = Math.random()): number => {
@@ -285,86 +291,17 @@ export class Exchange {
         sender = item.envelope.from;
         verified.push({ jws, ...item });
       }
-      const receipts = await this.ctx.db.transaction(async (tx) => {
-        const channel = await lockChannelForUpdate(tx, sender);
-        if (!channel) throw new DomainError('envelope_unknown_key', `party ${sender} is not a peer of this node`);
-        if (channel.suspended_by_us) {
-          throw new DomainError(
-            'channel_suspended',
-            `this node has suspended the channel with ${sender}; messages must wait`,
-          );
-        }
-        let lastIn = Number(channel.last_in_seq);
-        const receipts: string[] = [];
-        const events: ExchangeEvent[] = [];
-        for (const { jws, envelope, contentHash } of verified) {
-          current = { id: envelope.id, seq: envelope.seq };
-          const previous = await selectInboxByEnvelopeId(tx, envelope.id);
-          if (previous) {
-            if (previous.content_hash !== contentHash || Number(previous.seq) !== envelope.seq) {
-              throw new DomainError(
-                'envelope_replayed',
-                `envelope ${envelope.id} was received before with other content`,
-              );
-            }
-            receipts.push(previous.receipt_jws);
-            continue;
-          }
-          if (envelope.seq <= lastIn) {
-            throw new DomainError('envelope_replayed', `sequence ${envelope.seq} from ${sender} was already used`);
-          }
-          if (envelope.seq !== lastIn + 1) {
-            throw new DomainError(
-              'envelope_out_of_order',
-              `expected sequence ${lastIn + 1} from ${sender}, got ${envelope.seq}`,
-              {
-                expectedSeq: lastIn + 1,
-              },
-            );
-          }
-          const outcome = await this.apply(tx, envelope);
-          const receipt: Receipt = {
-            v: 1,
-            kind: 'receipt',
-            envelopeId: envelope.id,
-            from: this.keyring.party,
-            to: sender,
-            seq: envelope.seq,
-            contentHash,
-            status: outcome.ok ? 'accepted' : 'rejected',
-            ...(outcome.ok ? {} : { reason: outcome.reason }),
-            at: new Date().toISOString(),
-          };
-          const receiptJws = (await signCanonical(receipt, this.keyring.signingKey(), RECEIPT_TYP)).jws;
-          await insertInbox(tx, {
-            sender,
-            seq: envelope.seq,
-            envelopeId: envelope.id,
-            type: envelope.type,
-            jws,
-            contentHash,
-            status: outcome.ok ? 'accepted' : 'rejected',
-            reason: outcome.ok ? null : outcome.reason,
-            receiptJws,
-          });
-          lastIn = envelope.seq;
-          receipts.push(receiptJws);
-          events.push({
-            event: 'envelope.received',
-            peer: sender,
-            seq: envelope.seq,
-            envelopeId: envelope.id,
-            messageType: envelope.type,
-            contentHash,
-            status: outcome.ok ? 'accepted' : 'rejected',
-            reason: outcome.ok ? null : outcome.reason,
-          });
-        }
-        await updateChannelInSeq(tx, sender, lastIn);
-        // Recorded last: the record's lock is the last one the transaction takes.
-        if (events.length > 0) await this.recorder?.(tx, events);
-        return receipts;
-      });
+      const store = (careful: boolean) =>
+        this.ctx.db.transaction((tx) => this.storeBatch(tx, sender, verified, careful, (c) => (current = c)));
+      let receipts: string[];
+      try {
+        receipts = await store(false);
+      } catch (error) {
+        if (!(error instanceof ContentRejected)) throw error;
+        // Rare: a message's content is refused. Redo the batch with a savepoint per message so
+        // the refusal undoes only that message's writes.
+        receipts = await store(true);
+      }
       // The peer announced a new key: what it sends next is signed with it.
       if (verified.some((v) => v.envelope.type === CONTROL_KEY_ROTATED)) await this.keyring.load(this.ctx.db);
       return receipts;
@@ -375,6 +312,103 @@ export class Exchange {
       }
       throw error;
     }
+  }
+
+  /**
+   * Checks sequence and idempotency and stores one verified batch, in the caller's transaction.
+   * Without `careful`, messages are applied without savepoints (the common case: one round trip
+   * fewer each) and a content refusal aborts with ContentRejected so the batch is redone carefully.
+   */
+  private async storeBatch(
+    tx: Queryable,
+    sender: string,
+    verified: { jws: string; envelope: Envelope; contentHash: string }[],
+    careful: boolean,
+    onCurrent: (current: { id: string; seq: number }) => void,
+  ): Promise<string[]> {
+    const channel = await lockChannelForUpdate(tx, sender);
+    if (!channel) throw new DomainError('envelope_unknown_key', `party ${sender} is not a peer of this node`);
+    if (channel.suspended_by_us) {
+      throw new DomainError(
+        'channel_suspended',
+        `this node has suspended the channel with ${sender}; messages must wait`,
+      );
+    }
+    const previousById = await selectInboxByEnvelopeIds(
+      tx,
+      verified.map((v) => v.envelope.id),
+    );
+    let lastIn = Number(channel.last_in_seq);
+    const receipts: string[] = [];
+    const stored: NewInboxRow[] = [];
+    const events: ExchangeEvent[] = [];
+    for (const { jws, envelope, contentHash } of verified) {
+      onCurrent({ id: envelope.id, seq: envelope.seq });
+      const previous = previousById.get(envelope.id);
+      if (previous) {
+        if (previous.content_hash !== contentHash || Number(previous.seq) !== envelope.seq) {
+          throw new DomainError('envelope_replayed', `envelope ${envelope.id} was received before with other content`);
+        }
+        receipts.push(previous.receipt_jws);
+        continue;
+      }
+      if (envelope.seq <= lastIn) {
+        throw new DomainError('envelope_replayed', `sequence ${envelope.seq} from ${sender} was already used`);
+      }
+      if (envelope.seq !== lastIn + 1) {
+        throw new DomainError(
+          'envelope_out_of_order',
+          `expected sequence ${lastIn + 1} from ${sender}, got ${envelope.seq}`,
+          {
+            expectedSeq: lastIn + 1,
+          },
+        );
+      }
+      const outcome = await this.apply(tx, envelope, careful);
+      const status = outcome.ok ? 'accepted' : 'rejected';
+      const reason = outcome.ok ? null : outcome.reason;
+      const receipt: Receipt = {
+        v: 1,
+        kind: 'receipt',
+        envelopeId: envelope.id,
+        from: this.keyring.party,
+        to: sender,
+        seq: envelope.seq,
+        contentHash,
+        status,
+        ...(reason === null ? {} : { reason }),
+        at: new Date().toISOString(),
+      };
+      const receiptJws = (await signCanonical(receipt, this.keyring.signingKey(), RECEIPT_TYP)).jws;
+      stored.push({
+        sender,
+        seq: envelope.seq,
+        envelopeId: envelope.id,
+        type: envelope.type,
+        jws,
+        contentHash,
+        status,
+        reason,
+        receiptJws,
+      });
+      lastIn = envelope.seq;
+      receipts.push(receiptJws);
+      events.push({
+        event: 'envelope.received',
+        peer: sender,
+        seq: envelope.seq,
+        envelopeId: envelope.id,
+        messageType: envelope.type,
+        contentHash,
+        status,
+        reason,
+      });
+    }
+    await insertInboxRows(tx, stored);
+    await updateChannelInSeq(tx, sender, lastIn);
+    // Recorded last: the record's lock is the last one the transaction takes.
+    if (events.length > 0) await this.recorder?.(tx, events);
+    return receipts;
   }
 
   /**
@@ -390,21 +424,29 @@ export class Exchange {
     }
   }
 
-  /** Runs the handler under a savepoint, so a content rejection undoes only its own writes. */
-  private async apply(tx: Queryable, envelope: Envelope): Promise<{ ok: true } | { ok: false; reason: string }> {
+  /**
+   * Runs the message's handler. Carefully: under a savepoint, so a content refusal undoes only this
+   * message's writes and becomes a rejected receipt. Otherwise a refusal aborts the batch.
+   */
+  private async apply(
+    tx: Queryable,
+    envelope: Envelope,
+    careful: boolean,
+  ): Promise<{ ok: true } | { ok: false; reason: string }> {
     const handler = this.handlers.get(envelope.type);
     if (!handler) return { ok: false, reason: `unknown message type ${envelope.type}` };
     // Every message body is an object; handlers read its fields without guarding against null.
     const body = envelope.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       return { ok: false, reason: 'validation_failed: body: must be a JSON object' };
-    await tx.query('SAVEPOINT apply_message');
+    if (careful) await tx.query('SAVEPOINT apply_message');
     try {
       await handler.receive(tx, envelope);
-      await tx.query('RELEASE SAVEPOINT apply_message');
+      if (careful) await tx.query('RELEASE SAVEPOINT apply_message');
       return { ok: true };
     } catch (error) {
       if (!(error instanceof DomainError) || !CONTENT_ERRORS.has(error.code)) throw error;
+      if (!careful) throw new ContentRejected();
       await tx.query('ROLLBACK TO SAVEPOINT apply_message');
       return { ok: false, reason: `${error.code}: ${error.message}` };
     }
@@ -443,12 +485,31 @@ export class Exchange {
       for (const [i, row] of batch.entries())
         checked.push({ row, ...(await this.verifyReceipt(peer, row, receipts[i])) });
       await db.transaction(async (tx) => {
-        for (const { row, receipt, jws } of checked) {
-          const rejected = receipt.status === 'rejected';
-          await markOutboxDone(tx, row.envelope_id, rejected ? 'rejected' : 'delivered', jws, receipt.reason ?? null);
-          const handler = this.handlers.get(row.type);
-          if (rejected) await handler?.rejected?.(tx, { ref: row.ref, peer, reason: receipt.reason ?? 'rejected' });
-          else await handler?.delivered?.(tx, { ref: row.ref, peer, at: receipt.at });
+        await markOutboxSettled(
+          tx,
+          checked.map(({ row, receipt, jws }) => ({
+            envelopeId: row.envelope_id,
+            status: receipt.status === 'rejected' ? 'rejected' : 'delivered',
+            receiptJws: jws,
+            reason: receipt.reason ?? null,
+          })),
+        );
+        for (const type of new Set(checked.map((c) => c.row.type))) {
+          const ofType = checked.filter((c) => c.row.type === type);
+          const handler = this.handlers.get(type);
+          const rejected = ofType.filter((c) => c.receipt.status === 'rejected');
+          const delivered = ofType.filter((c) => c.receipt.status !== 'rejected');
+          if (delivered.length)
+            await handler?.delivered?.(
+              tx,
+              delivered.map((c) => ({ ref: c.row.ref, peer, at: c.receipt.at })),
+            );
+          if (rejected.length) {
+            await handler?.rejected?.(
+              tx,
+              rejected.map((c) => ({ ref: c.row.ref, peer, reason: c.receipt.reason ?? 'rejected' })),
+            );
+          }
         }
         // Recorded last: the record's lock is the last one the transaction takes.
         await this.recorder?.(

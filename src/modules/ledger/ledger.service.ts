@@ -119,9 +119,11 @@ export class LedgerService {
     exchange.onRecord((tx, events) => this.recordExchange(tx, events));
     exchange.on(MSG_TREE_HEAD, {
       receive: (tx, env) => this.receiveTreeHead(tx, env),
-      rejected: async (tx, d) => {
-        this.ctx.log.warn({ peer: d.peer, reason: d.reason }, 'peer refused to countersign a tree head');
-        await audit(tx, { kind: 'peer', party: d.peer }, 'ledger.head_refused', { type: 'tree_head' }, d);
+      rejected: async (tx, refusals) => {
+        for (const d of refusals) {
+          this.ctx.log.warn({ peer: d.peer, reason: d.reason }, 'peer refused to countersign a tree head');
+          await audit(tx, { kind: 'peer', party: d.peer }, 'ledger.head_refused', { type: 'tree_head' }, d);
+        }
       },
     });
     exchange.on(MSG_COUNTERSIGNATURE, { receive: (tx, env) => this.receiveCountersignature(tx, env) });

@@ -70,12 +70,15 @@ export async function insertPackage(
     delivered_at?: Date | null;
     sent_at?: string | null;
   },
-): Promise<void> {
-  await db.query(
+): Promise<boolean> {
+  // ON CONFLICT: a package id already here is reported to the caller, not raised by the database,
+  // which would abort the whole transaction on PostgreSQL.
+  const { rowCount } = await db.query(
     `INSERT INTO packages (id, direction, origin_party, counterparty, kind, title, status, content, tlp, releasable_to,
        source_grade, info_grade, due_date, in_reply_to, internal_notes, content_hash, created_by, created_at,
        delivered_at, sent_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, COALESCE($18::timestamptz, now()), $19, $20)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, COALESCE($18::timestamptz, now()), $19, $20)
+     ON CONFLICT (id) DO NOTHING`,
     [
       row.id,
       row.direction,
@@ -99,6 +102,7 @@ export async function insertPackage(
       row.sent_at ?? null,
     ],
   );
+  return rowCount > 0;
 }
 
 export async function selectPackage(
@@ -168,6 +172,16 @@ export async function updatePackageStatus(
        , retraction_reason = COALESCE($5, retraction_reason)
      WHERE id = $1`,
     [id, status, extra.approved_by ?? null, extra.content_hash ?? null, extra.retraction_reason ?? null],
+  );
+}
+
+/** Marks packages delivered on the peer's receipts; a package already further along keeps its status. */
+export async function markPackagesDelivered(db: Queryable, ids: string[]): Promise<void> {
+  await db.query(
+    `UPDATE packages SET status = CASE WHEN status = 'sent' THEN 'delivered' ELSE status END,
+       delivered_at = COALESCE(delivered_at, now()), updated_at = now()
+     WHERE id = ANY($1::uuid[])`,
+    [ids],
   );
 }
 

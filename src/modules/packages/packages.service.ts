@@ -2,7 +2,7 @@ import { DomainError, notFound, validationError } from '../../common/errors.ts';
 import { newId, sha256Hex } from '../../common/ids.ts';
 import { parseWith } from '../../common/validation.ts';
 import type { Actor } from '../../platform/actor.ts';
-import { audit } from '../../platform/audit.ts';
+import { audit, auditMany } from '../../platform/audit.ts';
 import type { Db, Queryable } from '../../store/db.ts';
 import { validateEntities } from '../entities/entities.service.ts';
 import { canonicalBytes, type Envelope } from '../exchange/envelope.ts';
@@ -11,6 +11,7 @@ import { selectPeer } from '../parties/parties.repository.ts';
 import {
   insertPackage,
   lockPackage,
+  markPackagesDelivered,
   selectPackage,
   selectPackageSummaries,
   stampPackage,
@@ -206,23 +207,33 @@ export class PackageService {
   ) {
     exchange.on(MSG_PACKAGE, {
       receive: (tx, env) => this.receivePackage(tx, env),
-      delivered: async (tx, d) => {
-        if (!d.ref) return;
-        const row = await lockPackage(tx, d.ref);
-        if (row?.status === 'sent') await updatePackageStatus(tx, d.ref, 'delivered', 'delivered_at');
-        else if (row) await stampPackage(tx, d.ref, 'delivered_at');
-        await audit(tx, { kind: 'peer', party: d.peer }, 'package.delivered', { type: 'package', id: d.ref });
-      },
-      rejected: async (tx, d) => {
-        if (!d.ref) return;
-        await updatePackageStatus(tx, d.ref, 'rejected', null);
-        await audit(
+      delivered: async (tx, deliveries) => {
+        const refs = deliveries.flatMap((d) => (d.ref ? [{ ref: d.ref, peer: d.peer }] : []));
+        await markPackagesDelivered(
           tx,
-          { kind: 'peer', party: d.peer },
-          'package.rejected_by_peer',
-          { type: 'package', id: d.ref },
-          { reason: d.reason },
+          refs.map((d) => d.ref),
         );
+        await auditMany(
+          tx,
+          refs.map((d) => ({
+            actor: { kind: 'peer', party: d.peer },
+            action: 'package.delivered',
+            target: { type: 'package', id: d.ref },
+          })),
+        );
+      },
+      rejected: async (tx, rejections) => {
+        for (const d of rejections) {
+          if (!d.ref) continue;
+          await updatePackageStatus(tx, d.ref, 'rejected', null);
+          await audit(
+            tx,
+            { kind: 'peer', party: d.peer },
+            'package.rejected_by_peer',
+            { type: 'package', id: d.ref },
+            { reason: d.reason },
+          );
+        }
       },
     });
     exchange.on(MSG_ACK, { receive: (tx, env) => this.receiveStatus(tx, env, 'acknowledged', 'acknowledged_at') });
@@ -349,7 +360,6 @@ export class PackageService {
       this.assertReleasable(row);
       const wire = toWire(row);
       const contentHash = sha256Hex(canonicalBytes(wire));
-      await this.exchange.enqueue(tx, { to: row.counterparty, type: MSG_PACKAGE, body: { package: wire }, ref: id });
       await updatePackageStatus(tx, id, 'sent', 'sent_at', { content_hash: contentHash });
       if (row.in_reply_to) {
         const request = await lockPackage(tx, row.in_reply_to);
@@ -358,6 +368,9 @@ export class PackageService {
         }
       }
       await audit(tx, actor, 'package.send', { type: 'package', id }, { recipient: row.counterparty, contentHash });
+      // Enqueued last: it takes the channel's sequence lock, which every send to this peer
+      // waits for, so it is held only from here to the commit.
+      await this.exchange.enqueue(tx, { to: row.counterparty, type: MSG_PACKAGE, body: { package: wire }, ref: id });
     });
     this.exchange.notify();
     return this.get(actor, id, { audit: false });
@@ -476,8 +489,7 @@ export class PackageService {
         throw validationError([{ path: `package.attachments.${i}.sha256`, message: 'does not match the content' }]);
       }
     }
-    if (await selectPackage(tx, wire.id)) throw new DomainError('conflict', `package ${wire.id} exists already`);
-    await insertPackage(tx, {
+    const inserted = await insertPackage(tx, {
       id: wire.id,
       direction: 'incoming',
       origin_party: wire.originParty,
@@ -499,6 +511,7 @@ export class PackageService {
       delivered_at: new Date(),
       sent_at: env.sentAt,
     });
+    if (!inserted) throw new DomainError('conflict', `package ${wire.id} exists already`);
     if (wire.inReplyTo) {
       const request = await lockPackage(tx, wire.inReplyTo);
       if (request?.direction === 'outgoing') {

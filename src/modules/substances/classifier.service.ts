@@ -90,12 +90,18 @@ export interface StructureQuery {
 }
 
 interface Reference {
+  index: number;
   substance: Substance;
   /** Kept for the life of the process: exact matches are confirmed by substructure test, cheaper than SMILES. */
   mol: Mol;
   atoms: number;
   bonds: number;
   fp: Uint32Array;
+  fpBits: number;
+  fpKey: string;
+  graph: MolGraph;
+  /** Class evaluations of this reference, by interpretation settings. */
+  evaluations: Map<string, ClassEvaluation[]>;
   keySmiles: string;
   isoSmiles: string;
   inchikey: string;
@@ -104,8 +110,6 @@ interface Reference {
 interface CompiledScaffold {
   query: Mol;
   map: Map<number, number>;
-  /** Tested only when the piperidine prefilter matched. */
-  piperidine: boolean;
   definitions: ClassDefinition[];
 }
 
@@ -119,8 +123,6 @@ const STATUS_RANK: Record<Status, number> = {
 
 const KEEP_HS = JSON.stringify({ removeHs: false });
 const NO_STEREO = JSON.stringify({ doIsomericSmiles: false });
-/** Every piperidine-based scaffold contains this ring: one cheap test rules them all out for most molecules. */
-const PIPERIDINE = '[#7;R1]1-[#6;X4;R1]-[#6;X4;R1]-[#6;R1]-[#6;X4;R1]-[#6;X4;R1]-1';
 
 const today = (): string => new Date().toISOString().slice(0, 10);
 const normalizeName = (s: string): string =>
@@ -135,6 +137,21 @@ function popcount32(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** Bits set in a fingerprint. */
+export function bitCount(fp: Uint32Array): number {
+  let n = 0;
+  for (let i = 0; i < fp.length; i++) n += popcount32(fp[i] as number);
+  return n;
+}
+
+/** Tanimoto similarity when both bit counts are known: one popcount per word instead of two. */
+export function tanimotoWithCounts(a: Uint32Array, aBits: number, b: Uint32Array, bBits: number): number {
+  let both = 0;
+  for (let i = 0; i < a.length; i++) both += popcount32((a[i] as number) & (b[i] as number));
+  const either = aBits + bBits - both;
+  return either === 0 ? 0 : both / either;
 }
 
 export function tanimoto(a: Uint32Array, b: Uint32Array): number {
@@ -161,12 +178,14 @@ export class SubstanceClassifier {
   private rdkit!: MainModule;
   private generation = -1;
   private references: Reference[] = [];
-  private byFp = new Map<string, Reference[]>();
   private bySkeleton = new Map<string, Reference[]>();
+  /** By heavy-atom and bond count: the only references an input can be identical to. */
+  private byShape = new Map<string, Reference[]>();
   private scaffolds: CompiledScaffold[] = [];
-  private piperidine!: Mol;
   /** Per jurisdiction: the substances controlled there and since when, for the neighbour search. */
   private controlledSince = new Map<Jurisdiction, Map<string, string>>();
+  /** Tanimoto similarity between references: the neighbour search of an input identical to a reference. */
+  private referenceSimilarities: Float64Array[] = [];
   private readonly listById: Map<string, ControlList>;
   private readonly entriesBySubstance = new Map<string, ControlEntry[]>();
   private readonly names = new Map<string, Substance>();
@@ -203,38 +222,46 @@ export class SubstanceClassifier {
     this.generation = rdkitGeneration();
     for (const ref of this.references) if (!ref.mol.isDeleted()) ref.mol.delete();
     this.references = [];
-    this.byFp.clear();
     this.bySkeleton.clear();
+    this.byShape.clear();
     for (const substance of this.data.substances) {
       const mol = this.rdkit.get_mol(substance.smiles, KEEP_HS);
       if (!mol) throw new Error(`substances.json: ${substance.id} has a SMILES RDKit cannot parse`);
       {
         const fp = this.fingerprint(mol);
+        const graph = graphFromJson(mol.get_json());
         const ref: Reference = {
+          index: this.references.length,
           substance,
           mol,
           atoms: mol.get_num_atoms(),
           bonds: mol.get_num_bonds(),
           fp,
+          fpBits: bitCount(fp),
+          fpKey: fpKey(fp),
+          graph,
+          evaluations: new Map(),
           keySmiles: mol.get_smiles(NO_STEREO),
           isoSmiles: mol.get_smiles(),
           inchikey: substance.inchikey ?? this.rdkit.get_inchikey_for_inchi(mol.get_inchi()),
         };
         this.references.push(ref);
-        this.byFp.set(fpKey(fp), [...(this.byFp.get(fpKey(fp)) ?? []), ref]);
+        const shape = `${ref.atoms}/${ref.bonds}`;
+        this.byShape.set(shape, [...(this.byShape.get(shape) ?? []), ref]);
         const skeleton = ref.inchikey.slice(0, 14);
         this.bySkeleton.set(skeleton, [...(this.bySkeleton.get(skeleton) ?? []), ref]);
       }
     }
+    this.referenceSimilarities = this.references.map(
+      (a) => new Float64Array(this.references.map((b) => tanimoto(a.fp, b.fp))),
+    );
     const bySmarts = new Map<string, ClassDefinition[]>();
     for (const d of this.data.definitions) bySmarts.set(d.scaffold, [...(bySmarts.get(d.scaffold) ?? []), d]);
-    this.piperidine = this.rdkit.get_qmol(PIPERIDINE) as Mol;
     this.scaffolds = [...bySmarts].map(([smarts, definitions]) => {
       const query = this.rdkit.get_qmol(smarts);
       if (!query)
         throw new Error(`class-definitions.json: ${definitions[0]?.id} has a scaffold SMARTS RDKit cannot parse`);
-      const piperidine = smarts.includes('[#7;X3;R1;+0:1]1-');
-      return { query, map: scaffoldMap(smarts), piperidine, definitions };
+      return { query, map: scaffoldMap(smarts), definitions };
     });
     for (const j of JURISDICTIONS) {
       const since = new Map<string, string>();
@@ -479,29 +506,41 @@ export class SubstanceClassifier {
       cycloalkylIsAlkyl: this.data.interpretations.cycloalkylIsAlkyl.default,
       ...options.interpretations,
     };
-    const fp = this.fingerprint(mol);
-    const matches = this.exactMatches(mol, fp, text);
-
-    // Class definitions: one cheap substructure test per scaffold, the graph only when one hits.
+    // The fingerprint is computed only when something needs it: an exact-match candidate of the same size,
+    // or a jurisdiction that falls through to the neighbour search.
+    let fp: Uint32Array | undefined;
+    const fingerprint = (): Uint32Array => (fp ??= this.fingerprint(mol));
+    // A listed substance's class evaluations are a property of the data: an input with the same constitution
+    // as a reference (its twin) gets the reference's, evaluated once, without reading its own graph.
+    let twin: Reference | undefined;
+    const matches = this.exactMatches(mol, text, fingerprint, (ref) => (twin ??= ref));
     let graph: MolGraph | undefined;
-    const evaluations: ClassEvaluation[] = [];
-    const hasPiperidine = mol.get_substruct_match(this.piperidine) !== '{}';
-    for (const { query, map, piperidine, definitions } of this.scaffolds) {
-      if (piperidine && !hasPiperidine) continue;
-      if (mol.get_substruct_match(query) === '{}') continue;
-      graph ??= graphFromJson(mol.get_json());
-      const found = JSON.parse(mol.get_substruct_matches(query)) as { atoms: number[] }[];
-      for (const definition of definitions) {
-        const results = found.map((m) => evaluateMatch(graph as MolGraph, definition, m.atoms, map, cfg));
-        const best = results.find((r) => r.meets) ?? results[0];
-        if (best) evaluations.push(best);
-      }
+    let evaluations: ClassEvaluation[];
+    if (twin) {
+      evaluations = this.referenceEvaluations(twin, cfg);
+    } else {
+      evaluations = this.evaluateClasses(mol, cfg, () => (graph ??= graphFromJson(mol.get_json())));
     }
 
     const jurisdictions = options.jurisdictions ?? JURISDICTIONS;
-    const exclude = new Set(matches.map((m) => m.ref.substance.id));
-    const similarities = this.references.map((ref) => (exclude.has(ref.substance.id) ? -1 : tanimoto(fp, ref.fp)));
-    const verdicts = jurisdictions.map((j) => this.verdictFor(j, matches, evaluations, similarities, asOf));
+    let similarities: number[] | undefined;
+    const similarity = (): number[] => {
+      if (similarities) return similarities;
+      const exclude = new Set(matches.map((m) => m.ref.substance.id));
+      // A twin has the input's fingerprint, so its similarities to the other references are the input's.
+      const known = twin && this.referenceSimilarities[twin.index];
+      const query = known ? undefined : fingerprint();
+      const queryBits = query ? bitCount(query) : 0;
+      similarities = this.references.map((ref) =>
+        exclude.has(ref.substance.id)
+          ? -1
+          : known
+            ? (known[ref.index] as number)
+            : tanimotoWithCounts(query as Uint32Array, queryBits, ref.fp, ref.fpBits),
+      );
+      return similarities;
+    };
+    const verdicts = jurisdictions.map((j) => this.verdictFor(j, matches, evaluations, similarity, asOf));
     return {
       result: {
         matches: matches.map((m) => ({
@@ -515,25 +554,75 @@ export class SubstanceClassifier {
           jurisdiction: e.definition.jurisdiction,
           meets: e.meets && !e.isParent,
           modifications: e.modifications.map((m) => ({ code: m.code, detail: m.detail })),
-          failures: e.failures,
+          failures: [...e.failures],
         })),
       },
       ...(graph ? { graph } : {}),
     };
   }
 
+  /**
+   * Class definitions met or nearly met: one substructure search per scaffold, the graph only when one hits.
+   * No prefilter: a generic piperidine query in front cost more than it saved (a hit costs several times a
+   * miss, and most inputs with a piperidine go on to hit a scaffold anyway).
+   */
+  private evaluateClasses(mol: Mol, cfg: Interpretations, graphOf: () => MolGraph): ClassEvaluation[] {
+    const evaluations: ClassEvaluation[] = [];
+    for (const { query, map, definitions } of this.scaffolds) {
+      const hits = mol.get_substruct_matches(query);
+      if (hits === '{}' || hits === '[]') continue;
+      const graph = graphOf();
+      const found = JSON.parse(hits) as { atoms: number[] }[];
+      for (const definition of definitions) {
+        // The first match that meets the definition, else the first match (for its near-miss explanation).
+        let first: ClassEvaluation | undefined;
+        let meeting: ClassEvaluation | undefined;
+        for (const m of found) {
+          const result = evaluateMatch(graph, definition, m.atoms, map, cfg);
+          first ??= result;
+          if (result.meets) {
+            meeting = result;
+            break;
+          }
+        }
+        const best = meeting ?? first;
+        if (best) evaluations.push(best);
+      }
+    }
+    return evaluations;
+  }
+
+  /** Shared between calls: results copy what they hand out (arrays included), never the evaluations themselves. */
+  private referenceEvaluations(ref: Reference, cfg: Interpretations): ClassEvaluation[] {
+    const key = JSON.stringify(cfg);
+    let known = ref.evaluations.get(key);
+    if (!known) {
+      known = this.evaluateClasses(ref.mol, cfg, () => ref.graph);
+      ref.evaluations.set(key, known);
+    }
+    return known;
+  }
+
   /** Listed substances this structure is: same stereo-free structure, or the same InChIKey skeleton for charged forms. */
-  private exactMatches(mol: Mol, fp: Uint32Array, text: string): { ref: Reference; form: EntryRef['form'] }[] {
-    const candidates = this.byFp.get(fpKey(fp));
+  private exactMatches(
+    mol: Mol,
+    text: string,
+    fingerprint: () => Uint32Array,
+    sameConstitution: (ref: Reference) => void,
+  ): { ref: Reference; form: EntryRef['form'] }[] {
+    const atoms = mol.get_num_atoms();
+    const bonds = mol.get_num_bonds();
     const out: { ref: Reference; form: EntryRef['form'] }[] = [];
-    if (candidates) {
-      // Equal Morgan fingerprints (which encode elements, charges and hydrogen counts), equal atom and bond
-      // counts and a substructure match mean the same constitution: stereo aside, the same substance.
-      const atoms = mol.get_num_atoms();
-      const bonds = mol.get_num_bonds();
+    // Equal Morgan fingerprints (which encode elements, charges and hydrogen counts), equal atom and bond
+    // counts and a substructure match mean the same constitution: stereo aside, the same substance. Only
+    // references of the same size can qualify: without one, no fingerprint is needed here.
+    const shape = this.byShape.get(`${atoms}/${bonds}`);
+    if (shape) {
+      const key = fpKey(fingerprint());
       let iso: string | undefined;
-      for (const ref of candidates) {
-        if (ref.atoms !== atoms || ref.bonds !== bonds || mol.get_substruct_match(ref.mol) === '{}') continue;
+      for (const ref of shape) {
+        if (ref.fpKey !== key || mol.get_substruct_match(ref.mol) === '{}') continue;
+        sameConstitution(ref);
         // Without stereo or isotope marks in the input, the structure is the same unless the reference has them.
         const marked = /[@/\\]|\[\d/.test(text);
         if (marked) iso ??= mol.get_smiles();
@@ -561,7 +650,7 @@ export class SubstanceClassifier {
     jurisdiction: Jurisdiction,
     matches: { ref: Reference; form: EntryRef['form'] }[],
     evaluations: ClassEvaluation[],
-    similarities: number[],
+    similarities: () => number[],
     asOf: string,
   ): Verdict {
     const entries: (EntryRef & { kind: ControlList['kind']; listTitle: string })[] = [];
@@ -598,7 +687,7 @@ export class SubstanceClassifier {
       title: e.definition.title,
       citation: this.activeVersion(e.definition, asOf)?.citation ?? '',
       modifications: e.modifications.map((m) => `(${m.code}) ${m.detail}`),
-      failures: e.failures,
+      failures: [...e.failures],
     });
     const describeClass = (e: ClassEvaluation) =>
       `${e.definition.title} (${this.activeVersion(e.definition, asOf)?.citation}${e.definition.verified ? '' : '; definition not verified, see its note'}): ` +
@@ -679,8 +768,9 @@ export class SubstanceClassifier {
     };
   }
 
-  private nearestControlled(jurisdiction: Jurisdiction, similarities: number[], asOf: string) {
+  private nearestControlled(jurisdiction: Jurisdiction, similaritiesOf: () => number[], asOf: string) {
     const since = this.controlledSince.get(jurisdiction);
+    const similarities = similaritiesOf();
     let best = -1;
     let bestIndex = -1;
     for (let i = 0; i < this.references.length; i++) {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../common/errors.ts';
-import { SubstanceClassifier } from './classifier.service.ts';
+import { SubstanceClassifier, bitCount, tanimoto, tanimotoWithCounts } from './classifier.service.ts';
 import { loadControlData } from './control-data.ts';
 import { computeKeys } from './data-keys.build.ts';
 import { guard, loadRDKit, rdkitGeneration } from './rdkit.runtime.ts';
@@ -158,5 +158,21 @@ describe('control data files', () => {
     const table = (t: string) => data.entries.filter((e) => e.list === 'UN-1988' && e.schedule === t).length;
     expect(table('Table I')).toBeGreaterThanOrEqual(25);
     expect(table('Table II')).toBe(9);
+  });
+});
+
+describe('fingerprint similarity', () => {
+  it('gives the same Tanimoto value from precomputed bit counts as from two popcounts per word', () => {
+    // Deterministic pseudo-random fingerprints, including an empty one (similarity 0 by convention).
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const fps = Array.from({ length: 12 }, (_, k) =>
+      Uint32Array.from({ length: 64 }, () => (k === 0 ? 0 : next() & next())),
+    );
+    for (const a of fps) {
+      for (const b of fps) {
+        expect(tanimotoWithCounts(a, bitCount(a), b, bitCount(b))).toBe(tanimoto(a, b));
+      }
+    }
   });
 });

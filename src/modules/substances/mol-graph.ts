@@ -41,25 +41,38 @@ export function graphFromJson(json: string): MolGraph {
   const mol = parsed.molecules[0];
   if (!mol) return { atoms: [], bonds: [], neighbours: [], rings: [], atomRings: [] };
   const ext = mol.extensions?.find((e) => e.name === 'rdkitRepresentation');
-  const aromaticAtoms = new Set(ext?.aromaticAtoms ?? []);
-  const aromaticBonds = new Set(ext?.aromaticBonds ?? []);
   const d = parsed.defaults;
-  const atoms = mol.atoms.map((a, i) => ({
-    z: a.z ?? d.atom.z,
-    hs: a.impHs ?? d.atom.impHs,
-    charge: a.chg ?? d.atom.chg,
-    aromatic: aromaticAtoms.has(i),
-  }));
-  const neighbours: [number, number][][] = atoms.map(() => []);
-  const bonds = (mol.bonds ?? []).map((b, i) => {
-    const [a, c] = b.atoms;
+  // Plain loops and typed flags: this runs once per structure that hits a scaffold, on the hot path.
+  const n = mol.atoms.length;
+  const aromaticAtom = new Uint8Array(n);
+  for (const i of ext?.aromaticAtoms ?? []) aromaticAtom[i] = 1;
+  const atoms: GraphAtom[] = new Array<GraphAtom>(n);
+  const neighbours: [number, number][][] = new Array<[number, number][]>(n);
+  const atomRings: number[][] = new Array<number[]>(n);
+  for (let i = 0; i < n; i++) {
+    const a = mol.atoms[i] as RdkitJson['molecules'][number]['atoms'][number];
+    atoms[i] = {
+      z: a.z ?? d.atom.z,
+      hs: a.impHs ?? d.atom.impHs,
+      charge: a.chg ?? d.atom.chg,
+      aromatic: aromaticAtom[i] === 1,
+    };
+    neighbours[i] = [];
+    atomRings[i] = [];
+  }
+  const jsonBonds = mol.bonds ?? [];
+  const aromaticBond = new Uint8Array(jsonBonds.length);
+  for (const i of ext?.aromaticBonds ?? []) aromaticBond[i] = 1;
+  const bonds: GraphBond[] = new Array<GraphBond>(jsonBonds.length);
+  for (let i = 0; i < jsonBonds.length; i++) {
+    const bond = jsonBonds[i] as RdkitJson['molecules'][number]['bonds'][number];
+    const [a, c] = bond.atoms;
     neighbours[a]?.push([c, i]);
     neighbours[c]?.push([a, i]);
-    return { a, b: c, order: b.bo ?? d.bond.bo, aromatic: aromaticBonds.has(i) };
-  });
+    bonds[i] = { a, b: c, order: bond.bo ?? d.bond.bo, aromatic: aromaticBond[i] === 1 };
+  }
   const rings = ext?.atomRings ?? [];
-  const atomRings: number[][] = atoms.map(() => []);
-  rings.forEach((ring, r) => ring.forEach((atom) => atomRings[atom]?.push(r)));
+  for (let r = 0; r < rings.length; r++) for (const atom of rings[r] as number[]) atomRings[atom]?.push(r);
   return { atoms, bonds, neighbours, rings, atomRings };
 }
 

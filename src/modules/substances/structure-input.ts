@@ -52,7 +52,15 @@ export function detectFormat(text: string): StructureFormat | undefined {
 }
 
 const SMILES_CHARS = /^[A-Za-z0-9@+\-[\]()\\/%=#$:.*]+$/;
-const ORGANIC_ATOM = /^(Cl|Br|[BCNOPSFI]|[bcnops]|\*)/;
+const ORGANIC_SUBSET = 'BCNOPSFIbcnops*';
+
+/** Length of the organic-subset atom (Cl, Br, B, C, N, O, P, S, F, I, b, c, n, o, p, s, *) at `i`, or 0. */
+function organicAtomLength(smiles: string, i: number): number {
+  const ch = smiles[i] as string;
+  const next = smiles[i + 1];
+  if ((ch === 'C' && next === 'l') || (ch === 'B' && next === 'r')) return 2;
+  return ORGANIC_SUBSET.includes(ch) ? 1 : 0;
+}
 
 /** Scans a SMILES string: atom count, ring closures and the longest chain, without parsing chemistry. */
 export function checkSmiles(field: string, raw: string): string {
@@ -97,11 +105,11 @@ export function checkSmiles(field: string, raw: string): string {
       ringDigits += 1;
       i += 1;
     } else {
-      const atom = ORGANIC_ATOM.exec(smiles.slice(i, i + 2));
-      if (atom) {
+      const length = organicAtomLength(smiles, i);
+      if (length > 0) {
         atoms += 1;
         depth += 1;
-        i += atom[0].length;
+        i += length;
       } else {
         i += 1;
       }
