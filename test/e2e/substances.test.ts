@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPeers } from '../../src/demo/peering.ts';
 import type { CountersignNode } from '../../src/node.ts';
+import { launchTestBrowser, screenshot as shot, type TestBrowser } from '../support/browser.ts';
 import { addUser, startTestNode } from '../support/nodes.ts';
 
 /**
@@ -11,33 +11,14 @@ import { addUser, startTestNode } from '../support/nodes.ts';
  * uncontrolled analogue leads to an emerging-threat alert drafted in the composer.
  * Needs the built UI (`npm run build:web`) and Chromium.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const WEB_BUILT = existsSync(new URL('../../web/dist/index.html', import.meta.url));
-const PASSWORD = 'correct horse battery staple';
-const SHOTS = new URL('../../test-results/screenshots/', import.meta.url);
 /** Fentanyl with a pyrrolidine instead of the piperidine: outside every list and class definition. */
 const PYRROLIDINE_ANALOGUE = 'CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)C1';
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
-}
-
 let us: CountersignNode;
 let cn: CountersignNode;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let browser: TestBrowser;
 
-async function signIn(username: string, path: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(us.url() + path);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('logout').waitFor();
-  return page;
-}
+const signIn = (username: string, path: string): Promise<Page> => browser.signIn(us, username, path);
 
 async function lookUp(page: Page, q: string): Promise<void> {
   await page.getByTestId('substance-query').fill(q);
@@ -57,32 +38,15 @@ async function pictureLoaded(page: Page): Promise<boolean> {
 
 describe('Substances page', () => {
   beforeAll(async () => {
-    // Missing prerequisites fail the suite loudly rather than skip it.
-    if (!WEB_BUILT) throw new Error('web/dist is missing: run `npm run build:web` (npm run test:e2e does)');
-    if (!existsSync(CHROMIUM))
-      throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium or set CHROMIUM_PATH`);
-    mkdirSync(SHOTS, { recursive: true });
     // A peer, so the composer has a recipient and the drafted alert can be saved.
     [us, cn] = await Promise.all([startTestNode('US', { serveWeb: true }), startTestNode('CN')]);
     await Promise.all([us.listen(), cn.listen()]);
     await connectPeers(us, cn);
     await Promise.all([addUser(us, 'ana', ['analyst']), addUser(us, 'aud', ['auditor'])]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchTestBrowser();
   });
 
   afterAll(async () => {
-    for (const context of contexts) await context.close();
     await browser?.close();
     await Promise.all([us?.close(), cn?.close()]);
   });

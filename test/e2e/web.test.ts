@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CountersignNode } from '../../src/node.ts';
 import { connectPeers } from '../../src/demo/peering.ts';
+import { launchTestBrowser, screenshot as shot, type TestBrowser } from '../support/browser.ts';
 import { addUser, startTestNode } from '../support/nodes.ts';
 
 /**
@@ -11,33 +11,12 @@ import { addUser, startTestNode } from '../support/nodes.ts';
  * acknowledgement, channel suspension with its banner, and the language switcher.
  * Needs the built UI (`npm run build:web`, done by `npm run test:e2e`) and Chromium.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const WEB_BUILT = existsSync(new URL('../../web/dist/index.html', import.meta.url));
-const PASSWORD = 'correct horse battery staple';
-/** Screenshots are kept as test artifacts: CI keeps this folder. */
-const SHOTS = new URL('../../test-results/screenshots/', import.meta.url);
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
-}
-
 let us: CountersignNode;
 let cn: CountersignNode;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let browser: TestBrowser;
 
-/** A fresh browser context (own cookies) signed in as `username` on `node`. */
-async function signIn(node: CountersignNode, username: string, path = '/inbox'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(node.url() + path);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('logout').waitFor();
-  return page;
-}
+const signIn = (node: CountersignNode, username: string, path = '/inbox'): Promise<Page> =>
+  browser.signIn(node, username, path);
 
 /** Reloads the package view until its status is `status` (delivery is asynchronous). */
 async function waitForStatus(page: Page, status: string): Promise<void> {
@@ -51,11 +30,6 @@ async function waitForStatus(page: Page, status: string): Promise<void> {
 
 describe('web UI', () => {
   beforeAll(async () => {
-    // Missing prerequisites fail the suite loudly rather than skip it.
-    if (!WEB_BUILT) throw new Error('web/dist is missing: run `npm run build:web` (npm run test:e2e does)');
-    if (!existsSync(CHROMIUM))
-      throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium or set CHROMIUM_PATH`);
-    mkdirSync(SHOTS, { recursive: true });
     [us, cn] = await Promise.all([startTestNode('US', { serveWeb: true }), startTestNode('CN', { serveWeb: true })]);
     await Promise.all([us.listen(), cn.listen()]);
     await connectPeers(us, cn);
@@ -66,29 +40,16 @@ describe('web UI', () => {
       addUser(us, 'lea', ['lead']),
       addUser(cn, 'wang', ['liaison']),
     ]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchTestBrowser();
   });
 
   afterAll(async () => {
-    for (const context of contexts) await context.close();
     await browser?.close();
     await Promise.all([us?.close(), cn?.close()]);
   });
 
   it('shows the server’s reason for a failed login', async () => {
     const context = await browser.newContext();
-    contexts.push(context);
     const page = await context.newPage();
     await page.goto(us.url() + '/inbox');
     await page.getByTestId('login-username').fill('lee');
