@@ -86,7 +86,9 @@ async function openPostgres(databaseUrl: string, options: OpenDbOptions): Promis
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === DATE_OID ? asText : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // Prepared statements, but planned for their actual parameters: a generic plan cannot fold the
+    // optional filters (`$1 IS NULL OR col = $1`) and scans whole tables as they grow.
+    options: ['-c plan_cache_mode=force_custom_plan', ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
   });
   // An idle client's error must not crash the node; the next query reconnects.
   pool.on('error', () => undefined);

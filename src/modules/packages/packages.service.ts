@@ -290,7 +290,9 @@ export class PackageService {
   async get(actor: Actor, id: string, options = { audit: true }): Promise<Package> {
     const row = await selectPackage(this.db, id);
     if (!row) throw notFound('package', id);
-    const responses = await selectPackageSummaries(this.db, { inReplyTo: id, limit: 100 });
+    // Only a request is answered: other kinds never have responses to look up.
+    const responses =
+      row.kind === 'request' ? await selectPackageSummaries(this.db, { inReplyTo: id, limit: 100 }) : [];
     if (options.audit) await audit(this.db, actor, 'package.read', { type: 'package', id });
     return toPackage(row, responses);
   }
