@@ -3,6 +3,7 @@ import { Brand, Layout, LanguageSwitcher } from './components/Layout';
 import { ProblemAlert } from './components/ProblemAlert';
 import { useI18n } from './i18n';
 import { Link, matchRoute, Redirect, useLocation } from './lib/router';
+import { AuditorPage } from './routes/AuditorPage';
 import { BoxPage } from './routes/BoxPage';
 import { ChannelsPage } from './routes/ChannelsPage';
 import { ComposePage } from './routes/ComposePage';
@@ -68,6 +69,8 @@ function Routes() {
     case 'substances':
       // Keyed by the query: a new lookup starts from a clean page.
       return <SubstancesPage key={query.toString()} />;
+    case 'auditor':
+      return <AuditorPage />;
     case 'package':
       return <PackagePage key={route.id} id={route.id} />;
     case 'notFound':

@@ -4,6 +4,10 @@ import type {
   Channel,
   Classification,
   HistoryEntry,
+  InclusionProof,
+  LedgerHeads,
+  LedgerLeaves,
+  LedgerVerifyReport,
   LoginResult,
   Me,
   NewPackage,
@@ -39,4 +43,15 @@ export const api = {
     request<Classification>('GET', `/substances/classify?q=${enc(q)}${asOf ? `&asOf=${enc(asOf)}` : ''}`),
   /** SVG markup of the structure, the matched class scaffold highlighted. */
   depict: (q: string) => request<string>('GET', `/substances/depict?q=${enc(q)}`, undefined, { text: true }),
+
+  ledgerHeads: (limit = 50) => request<LedgerHeads>('GET', `/ledger/heads?limit=${limit}`),
+  ledgerLeaves: (from: number, limit: number) =>
+    request<LedgerLeaves>('GET', `/ledger/leaves?from=${from}&limit=${limit}`),
+  /** Against the latest signed head unless `treeSize` is given. */
+  inclusionProof: (index: number, treeSize?: number) =>
+    request<InclusionProof>(
+      'GET',
+      `/ledger/proofs/inclusion?index=${index}${treeSize === undefined ? '' : `&treeSize=${treeSize}`}`,
+    ),
+  verifyLedger: () => request<LedgerVerifyReport>('GET', '/ledger/verify'),
 };

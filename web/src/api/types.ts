@@ -257,3 +257,80 @@ export interface Classification {
   asOf: string;
   dataVersion: string;
 }
+
+/** The verifiable record (RFC 9162 Merkle log): `/ledger/*`, for auditors, admins and leads. */
+export interface LedgerCountersignature {
+  party: string;
+  kid: string;
+  jws: string;
+  receivedAt: string;
+}
+
+export interface LedgerHead {
+  treeSize: number;
+  rootHash: string;
+  timestamp: string;
+  kid: string;
+  jws: string;
+  countersignatures: LedgerCountersignature[];
+}
+
+export interface LedgerPeerHead {
+  party: string;
+  treeSize: number;
+  rootHash: string;
+  timestamp: string;
+  headJws: string;
+  countersignatureJws: string;
+  consistencyFrom: number | null;
+  receivedAt: string;
+}
+
+export interface LedgerHeads {
+  size: number;
+  heads: LedgerHead[];
+  peerHeads: LedgerPeerHead[];
+}
+
+export interface LedgerLeaf {
+  index: number;
+  at: string;
+  eventType: string;
+  /** The recorded event: for exchange events `peer`, `seq`, `messageType`, `envelopeId`… */
+  event: Record<string, unknown>;
+  leafHash: string;
+}
+
+export interface LedgerLeaves {
+  size: number;
+  leaves: LedgerLeaf[];
+}
+
+export interface InclusionProof {
+  index: number;
+  treeSize: number;
+  leafHash: string;
+  rootHash: string;
+  /** Audit path, hex SHA-256 hashes from the leaf up. */
+  proof: string[];
+  signedHead: string | null;
+}
+
+export interface LedgerBrokenEntry {
+  kind: 'leaf' | 'tree_head' | 'countersignature' | 'peer_head';
+  entry: string;
+  problem: string;
+  index?: number;
+  treeSize?: number;
+  party?: string;
+}
+
+export interface LedgerVerifyReport {
+  ok: boolean;
+  party: string;
+  leaves: number;
+  heads: number;
+  countersignatures: number;
+  peerHeads: number;
+  firstBroken?: LedgerBrokenEntry;
+}

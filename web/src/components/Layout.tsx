@@ -136,6 +136,16 @@ export function Layout({ children }: { children: ReactNode }) {
                 {t(item.key)}
               </Link>
             ))}
+            {can(me.user, 'audit') && (
+              <Link
+                to="/auditor"
+                className={section === '/auditor' ? 'active' : undefined}
+                aria-current={section === '/auditor' ? 'page' : undefined}
+                data-testid="nav-auditor"
+              >
+                {t('nav.auditor')}
+              </Link>
+            )}
             {can(me.user, 'create') && (
               <Link
                 to="/compose"

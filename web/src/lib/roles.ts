@@ -9,6 +9,8 @@ export const PERMISSIONS = {
   act: ['liaison', 'admin'],
   create: ['liaison', 'analyst', 'regulator', 'admin'],
   channel: ['admin', 'lead'],
+  /** the Auditor page: the verifiable record */
+  audit: ['auditor', 'admin', 'lead'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -48,6 +48,7 @@ export type Route =
   | { name: 'channels' }
   | { name: 'compose' }
   | { name: 'substances' }
+  | { name: 'auditor' }
   | { name: 'package'; id: string }
   | { name: 'notFound' };
 
@@ -71,6 +72,8 @@ export function matchRoute(path: string): Route {
       return { name: 'compose' };
     case '/substances':
       return { name: 'substances' };
+    case '/auditor':
+      return { name: 'auditor' };
   }
   const pkg = /^\/packages\/([^/]+)$/.exec(path);
   if (pkg?.[1]) {
